@@ -1,0 +1,55 @@
+/// The parameters of an LZMA (LZMA1) stream.
+///
+/// - `lc`: literal context bits, how many high bits of the previous byte select
+///   the literal coder (0...8).
+/// - `lp`: literal position bits, how many low bits of the position select the
+///   literal coder (0...4).
+/// - `pb`: position bits, how many low bits of the position select the state
+///   for match/literal decisions (0...4).
+/// - `dictionarySize`: how far back a match may reach.
+///
+/// In the `.lzma` header the three small numbers are packed into one byte as
+/// `(pb * 5 + lp) * 9 + lc`.
+public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
+    public var lc: Int
+    public var lp: Int
+    public var pb: Int
+    public var dictionarySize: UInt32
+
+    /// The smallest dictionary LZMA uses; smaller declared sizes are raised to it.
+    public static let minimumDictionarySize: UInt32 = 4096
+
+    /// Creates validated properties.
+    /// - Throws: `LZMAError.invalidProperties` when lc > 8, lp > 4 or pb > 4.
+    public init(lc: Int = 3, lp: Int = 0, pb: Int = 2, dictionarySize: UInt32 = 1 << 23) throws {
+        guard (0...8).contains(lc), (0...4).contains(lp), (0...4).contains(pb) else {
+            throw LZMAError.invalidProperties("lc=\(lc) lp=\(lp) pb=\(pb) out of range (lc 0-8, lp 0-4, pb 0-4)")
+        }
+        self.lc = lc
+        self.lp = lp
+        self.pb = pb
+        self.dictionarySize = dictionarySize
+    }
+
+    /// Decodes the packed properties byte of a `.lzma` header.
+    /// - Throws: `LZMAError.invalidProperties` when the byte is above 224.
+    public init(propertiesByte: UInt8, dictionarySize: UInt32) throws {
+        var p = Int(propertiesByte)
+        guard p <= (4 * 5 + 4) * 9 + 8 else {
+            throw LZMAError.invalidProperties("properties byte \(propertiesByte) is above 224")
+        }
+        let pb = p / (9 * 5)
+        p -= pb * 9 * 5
+        let lp = p / 9
+        let lc = p - lp * 9
+        try self.init(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize)
+    }
+
+    /// The packed `(pb * 5 + lp) * 9 + lc` byte.
+    public var propertiesByte: UInt8 { UInt8((pb * 5 + lp) * 9 + lc) }
+
+    /// The dictionary size a decoder actually needs (never below 4 KiB).
+    public var effectiveDictionarySize: UInt32 { max(dictionarySize, LZMAProperties.minimumDictionarySize) }
+
+    public var description: String { "lc=\(lc),lp=\(lp),pb=\(pb),dict=\(dictionarySize)" }
+}
