@@ -1,18 +1,17 @@
-// TEMPORARY SKELETON: the real decoder lands in the next commit; the
-// signatures below are the public API the CLI and tests code against.
-
 /// Which container a decompressor expects.
 public enum DecompressionFormat: Sendable, Equatable {
-    /// Detect from the first bytes (`.xz` or `.lzma`, by xz's rules).
+    /// Detect from the first bytes (`.xz` or `.lzma`, by xz's rules: a `.lzma`
+    /// header is accepted only with a plausible dictionary and size).
     case auto
     /// `.lzma` ("LZMA_alone"): 13-byte header, then LZMA data.
     case lzma
     /// Raw LZMA1 data with properties supplied by the caller, and optionally the
-    /// uncompressed size (without it, the data must end with an end marker).
+    /// uncompressed size (without it, the data must end with an end marker;
+    /// with it, an end marker after the last byte is accepted too).
     case rawLZMA1(LZMAProperties, uncompressedSize: UInt64?)
 }
 
-/// What a call to `LZMADecompressor.decode(input:output:)` stopped on.
+/// What a call to a streaming coder stopped on.
 public enum CodingStatus: Sendable, Equatable {
     /// All input was consumed; more is needed to go on.
     case needsInput
@@ -22,20 +21,217 @@ public enum CodingStatus: Sendable, Equatable {
     case streamEnd
 }
 
-/// A streaming decompressor.
+/// A streaming decompressor for `.lzma` and raw LZMA1 data.
+///
+/// Feed input in chunks of any size, down to one byte; the output is the same
+/// for every chunking. Two ways to drive it:
+///
+/// - ``decode(input:output:)``: buffer in, buffer out, like liblzma's
+///   `lzma_code`: it reports how much input it consumed and output it produced,
+///   and never writes more than the output buffer holds.
+/// - ``decompress(_:maxLength:)``: like Python's `LZMADecompressor.decompress`:
+///   takes bytes, returns at most `maxLength` bytes, keeps unconsumed input
+///   internally (see ``needsInput``), and collects bytes after the end of the
+///   stream in ``unusedData``.
+///
+/// Memory: the dictionary grows with the output actually produced, up to the
+/// size the header declares; with a ``memoryLimit`` a header that needs more
+/// fails with ``LZMAError/memoryLimitExceeded(required:limit:)`` before anything
+/// is allocated. After an error the decompressor keeps throwing the same error.
 public final class LZMADecompressor {
-    public init(format: DecompressionFormat = .auto, memoryLimit: UInt64? = nil) {}
-    public func decode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
-        throw LZMAError.unsupported("decoder not yet implemented")
+    private enum Inner {
+        case detecting
+        case alone(LZMAAloneDecoder)
+        case raw(LZMA1StreamDecoder)
     }
+
+    /// The format this decompressor was created for.
+    public let format: DecompressionFormat
+    /// The memory limit in bytes, if any.
+    public let memoryLimit: UInt64?
+    private var inner: Inner
+    private var failure: LZMAError?
+
+    /// Compressed bytes consumed so far.
+    public private(set) var totalIn: UInt64 = 0
+    /// Decompressed bytes produced so far.
+    public private(set) var totalOut: UInt64 = 0
+    /// True once the end of the stream has been reached.
+    public private(set) var isFinished = false
+
+    // State of the Python-style interface.
+    private var pendingInput: [UInt8] = []
+    private var pendingOffset = 0
+    /// False when `decompress(_:maxLength:)` stopped at `maxLength` with input
+    /// left over or output pending: call it again (possibly with no new data)
+    /// before feeding more.
+    public private(set) var needsInput = true
+    /// Bytes given to `decompress(_:maxLength:)` after the end of the stream.
+    public private(set) var unusedData: [UInt8] = []
+    private static let scratchSize = 1 << 16
+    private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: LZMADecompressor.scratchSize)
+
+    deinit { scratch.deallocate() }
+
+    /// Creates a decompressor.
+    /// - Parameters:
+    ///   - format: the container to expect.
+    ///   - memoryLimit: fail with `memoryLimitExceeded` instead of decoding a
+    ///     stream that needs more than this many bytes.
+    /// - Complexity: O(1); buffers are allocated once the header is read.
+    public init(format: DecompressionFormat = .auto, memoryLimit: UInt64? = nil) {
+        self.format = format
+        self.memoryLimit = memoryLimit
+        switch format {
+        case .auto: inner = .detecting
+        case .lzma: inner = .alone(LZMAAloneDecoder(picky: false, memoryLimit: memoryLimit))
+        case .rawLZMA1: inner = .detecting  // set up on first call so init cannot throw
+        }
+    }
+
+    /// The uncompressed size the header declares, when it does (for progress).
+    public var expectedOutputSize: UInt64? {
+        switch inner {
+        case .alone(let a): return a.parsedHeader?.uncompressedSize
+        case .raw: if case .rawLZMA1(_, let size) = format { return size } else { return nil }
+        case .detecting: return nil
+        }
+    }
+
+    /// Decodes from `input` into `output`.
+    ///
+    /// - Returns: how many input bytes were consumed, how many output bytes
+    ///   written, and the status. With `.streamEnd`, input bytes after the end
+    ///   are not consumed (they are `input[consumed...]`).
+    /// - Throws: `LZMAError` for invalid, corrupt or truncated-in-a-way-that-is-
+    ///   already-visible data, or when the memory limit is exceeded.
+    /// - Complexity: O(input + output).
+    public func decode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws
+        -> (consumed: Int, produced: Int, status: CodingStatus) {
+        if let failure { throw failure }
+        if isFinished { return (0, 0, .streamEnd) }
+        do {
+            let r = try step(input, output)
+            totalIn &+= UInt64(r.consumed)
+            totalOut &+= UInt64(r.produced)
+            if r.status == .streamEnd { isFinished = true }
+            return r
+        } catch let e as LZMAError {
+            failure = e
+            throw e
+        }
+    }
+
+    private func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>) throws
+        -> (consumed: Int, produced: Int, status: CodingStatus) {
+        if case .detecting = inner {
+            switch format {
+            case .rawLZMA1(let props, let size):
+                let need = LZMADecoder.memoryUsage(lc: props.lc, lp: props.lp, dictSize: props.effectiveDictionarySize)
+                if let limit = memoryLimit, need > limit {
+                    throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
+                }
+                inner = .raw(LZMA1StreamDecoder(properties: props, uncompressedSize: size))
+            default:
+                guard input.count > 0 else { return (0, 0, .needsInput) }
+                if input[0] == 0xFD {
+                    throw LZMAError.unsupported(".xz files are not supported yet")
+                }
+                inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: memoryLimit))
+            }
+        }
+        switch inner {
+        case .alone(let d):
+            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+        case .raw(let d):
+            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+        case .detecting:
+            return (0, 0, .needsInput)
+        }
+    }
+
+    /// Decompresses `data` (appended to any input kept from earlier calls) and
+    /// returns at most `maxLength` bytes.
+    ///
+    /// When the result has `maxLength` bytes, ``needsInput`` may be false: call
+    /// again with empty data to get the rest before feeding more. Data after the
+    /// end of the stream is kept in ``unusedData``.
+    /// - Throws: `LZMAError` as ``decode(input:output:)`` does.
+    /// - Complexity: O(data + output); memory O(maxLength + kept input).
     public func decompress<C: Collection>(_ data: C, maxLength: Int = .max) throws -> [UInt8] where C.Element == UInt8 {
-        throw LZMAError.unsupported("decoder not yet implemented")
+        if isFinished {
+            unusedData.append(contentsOf: data)
+            return []
+        }
+        if pendingOffset > 0 && pendingOffset == pendingInput.count {
+            pendingInput.removeAll(keepingCapacity: true)
+            pendingOffset = 0
+        }
+        pendingInput.append(contentsOf: data)
+        var out = [UInt8]()
+        let limit = max(0, maxLength)
+        var outputFilled = false
+        let scratch = self.scratch
+        while true {
+            let room = min(limit - out.count, LZMADecompressor.scratchSize)
+            if room == 0 { outputFilled = true; break }
+            var status = CodingStatus.needsInput
+            var consumed = 0
+            var produced = 0
+            var thrown: LZMAError?
+            pendingInput.withUnsafeBufferPointer { inBuf in
+                let i = UnsafeBufferPointer(rebasing: inBuf[pendingOffset...])
+                do {
+                    (consumed, produced, status) = try decode(input: i, output: UnsafeMutableBufferPointer(start: scratch, count: room))
+                } catch let e as LZMAError {
+                    thrown = e
+                } catch {
+                    thrown = .programmingError("\(error)")
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: produced))
+            pendingOffset += consumed
+            if let thrown { throw thrown }
+            if status == .streamEnd {
+                unusedData.append(contentsOf: pendingInput[pendingOffset...])
+                pendingInput = []
+                pendingOffset = 0
+                break
+            }
+            if status == .needsInput && pendingOffset == pendingInput.count { break }
+        }
+        needsInput = !isFinished && !outputFilled && pendingOffset == pendingInput.count
+        if isFinished { needsInput = false }
+        return out
     }
-    public var needsInput: Bool { true }
-    public var isFinished: Bool { false }
-    public var unusedData: [UInt8] { [] }
-    public var totalIn: UInt64 { 0 }
-    public var totalOut: UInt64 { 0 }
-    public var expectedOutputSize: UInt64? { nil }
-    public func finish() throws {}
+
+    /// Declares the end of the input.
+    /// - Throws: `LZMAError.truncatedInput` if the stream has not ended.
+    public func finish() throws {
+        if let failure { throw failure }
+        if !isFinished {
+            throw LZMAError.truncatedInput("compressed data ends before the end of the stream (after \(totalIn) bytes)")
+        }
+    }
+}
+
+/// One-shot conveniences built on the streaming types.
+public enum LZMACodec {
+    /// Decompresses a whole `.lzma` (or, with `format`, raw) buffer.
+    ///
+    /// Like `xz -d`, data after the end of the stream is an error.
+    /// - Throws: `LZMAError` for invalid, corrupt or truncated input, trailing
+    ///   data, or an exceeded memory limit.
+    /// - Complexity: O(n) time; memory O(output + dictionary).
+    public static func decompress<C: Collection>(_ data: C, format: DecompressionFormat = .auto,
+                                                 memoryLimit: UInt64? = nil) throws -> [UInt8] where C.Element == UInt8 {
+        let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
+        let out = try d.decompress(data)
+        try d.finish()
+        if !d.unusedData.isEmpty {
+            throw LZMAError.corruptData("\(d.unusedData.count) bytes of data after the end of the stream",
+                                        offset: d.totalIn)
+        }
+        return out
+    }
 }

@@ -1,0 +1,77 @@
+/// One LZMA1 stream (the payload of a `.lzma` file, or raw LZMA1 data):
+/// drives `LZMADecoder`, hands decoded bytes to the caller's buffer, and
+/// decides where the stream ends.
+///
+/// The end is either the end-of-payload marker or, when the size is known,
+/// the moment that many bytes have been produced (then a marker may still
+/// follow, which xz-utils 5.4 and the spec accept).
+final class LZMA1StreamDecoder {
+    let decoder: LZMADecoder
+    /// Uncompressed bytes still expected, when the size is known.
+    private var remaining: UInt64?
+    private let declaredSize: UInt64?
+    private let allowEndMarker: Bool
+    private(set) var finished = false
+    private(set) var totalOut: UInt64 = 0
+
+    init(properties: LZMAProperties, uncompressedSize: UInt64?, allowEndMarker: Bool = true) {
+        var windowSize = Int(properties.effectiveDictionarySize)
+        if let size = uncompressedSize, size < UInt64(windowSize) {
+            // Matches can never reach further back than the whole output.
+            windowSize = max(Int(size), 4096)
+        }
+        decoder = LZMADecoder(properties: properties, windowSize: windowSize)
+        remaining = uncompressedSize
+        declaredSize = uncompressedSize
+        self.allowEndMarker = allowEndMarker
+    }
+
+    /// Decodes from `input` into `output`.
+    /// - Returns: bytes consumed, bytes produced, and whether the stream ended.
+    func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+        var consumed = 0
+        var produced = 0
+        while true {
+            // Hand out what is already decoded.
+            if decoder.window.pending > 0 {
+                if produced == outCount { return (consumed, produced, .outputFull) }
+                let n = decoder.window.copyOut(to: output! + produced, max: outCount - produced)
+                produced += n
+                totalOut &+= UInt64(n)
+                if decoder.window.pending > 0 { return (consumed, produced, .outputFull) }
+            }
+            if finished { return (consumed, produced, .streamEnd) }
+            decoder.window.makeRoom()
+
+            var limit = decoder.window.capacity
+            var sizeReached = false
+            if let rem = remaining {
+                let room = UInt64(limit - decoder.window.pos)
+                if rem < room { limit = decoder.window.pos + Int(rem) }
+                sizeReached = rem == 0
+            }
+            let startPos = decoder.window.pos
+            let inPtr = input.map { $0 + consumed } ?? UnsafePointer(bitPattern: 1)!
+            let r = try decoder.decode(inPtr, count: inCount - consumed, limit: limit,
+                                       sizeReached: sizeReached, allowEndMarker: allowEndMarker)
+            consumed += r.consumed
+            let made = decoder.window.pos - startPos
+            if let rem = remaining { remaining = rem - UInt64(made) }
+            switch r.stop {
+            case .needsInput:
+                if made == 0 && decoder.window.pending == 0 { return (consumed, produced, .needsInput) }
+            case .limitReached:
+                break
+            case .endMarker:
+                if let rem = remaining, rem != 0 {
+                    throw LZMAError.sizeMismatch("end marker before the declared uncompressed size",
+                                                 expected: declaredSize!, actual: declaredSize! - rem)
+                }
+                finished = true
+            case .finishedWithoutMarker:
+                finished = true
+            }
+        }
+    }
+}

@@ -1,0 +1,448 @@
+/// The LZMA decoder proper: turns range-coded symbols into bytes in the
+/// output window.
+///
+/// A symbol is one of
+/// - a literal (is-match = 0): one byte;
+/// - a match (is-match = 1, is-rep = 0): a new distance and a length;
+/// - a short rep (is-rep = 1, rep0, is-rep0-long = 0): one byte from rep0;
+/// - a rep match (is-rep = 1): a length, reusing one of the four last
+///   distances (rep0...rep3), which is then moved to the front.
+///
+/// Resumable at any input byte: the hot loop (`decodeSymbols`) runs without
+/// input bounds checks while at least `maxSymbolBytes` input bytes remain. The
+/// last few bytes of a chunk go into a small carry buffer, and a symbol is
+/// decoded from it only once a dry run (`dryRun`) shows it is complete. The
+/// whole decoding state lives in this object, so the caller can stop after any
+/// byte and go on with the next chunk.
+final class LZMADecoder {
+    /// The most input one symbol (with the renormalisation after it) can use.
+    static let maxSymbolBytes = 20
+
+    /// What stopped `decode`.
+    enum Stop: Equatable {
+        /// All input consumed; more is needed.
+        case needsInput
+        /// The window limit was reached (output must be flushed, or the
+        /// caller's size limit was reached).
+        case limitReached
+        /// The end-of-payload marker was decoded.
+        case endMarker
+        /// The caller said the size is reached and the range coder is cleanly
+        /// finished (no end marker).
+        case finishedWithoutMarker
+    }
+
+    /// What kind of symbol a dry run found.
+    enum SymbolKind { case literal, match, rep, shortRep }
+
+    private(set) var lc = 0
+    private(set) var lp = 0
+    private(set) var pb = 0
+    private var probs: UnsafeMutablePointer<UInt16>
+    private var probsCapacity: Int
+    var window: OutputWindow
+
+    // Range decoder registers.
+    private var range: UInt32 = 0xFFFF_FFFF
+    private var code: UInt32 = 0
+    /// The first 5 input bytes prime `code`; they are collected here.
+    private var needInitBytes = 5
+
+    // Model state.
+    private var state = 0
+    private var rep0: UInt32 = 0
+    private var rep1: UInt32 = 0
+    private var rep2: UInt32 = 0
+    private var rep3: UInt32 = 0
+    /// Position counter for the pb/lp bits (counts since the dictionary reset).
+    private var posCounter: UInt32 = 0
+    /// Bytes of a match still to copy when the window limit stopped it.
+    private var remainLen = 0
+    private(set) var endMarkerSeen = false
+
+    /// Carry buffer for the tail of a chunk (at most one incomplete symbol).
+    private let temp: UnsafeMutablePointer<UInt8>
+    private var tempCount = 0
+
+    /// Input bytes consumed so far (for error positions); the owner may bias it.
+    var totalIn: UInt64 = 0
+
+    /// Memory this decoder needs for the given properties (full dictionary).
+    static func memoryUsage(lc: Int, lp: Int, dictSize: UInt32) -> UInt64 {
+        UInt64(max(dictSize, 4096)) + UInt64(ProbabilityLayout.count(lc: lc, lp: lp) * 2) + 256
+    }
+
+    init(properties: LZMAProperties, windowSize: Int? = nil) {
+        lc = properties.lc
+        lp = properties.lp
+        pb = properties.pb
+        probsCapacity = ProbabilityLayout.count(lc: lc, lp: lp)
+        probs = .allocate(capacity: probsCapacity)
+        window = OutputWindow(dictSize: windowSize ?? Int(properties.effectiveDictionarySize))
+        temp = .allocate(capacity: 32)
+        resetState()
+    }
+
+    deinit {
+        probs.deallocate()
+        temp.deallocate()
+        window.deallocate()
+    }
+
+    /// Sets new lc/lp/pb (LZMA2 chunks may change them); implies a state reset.
+    func setProperties(lc: Int, lp: Int, pb: Int) {
+        self.lc = lc
+        self.lp = lp
+        self.pb = pb
+        let need = ProbabilityLayout.count(lc: lc, lp: lp)
+        if need > probsCapacity {
+            probs.deallocate()
+            probs = .allocate(capacity: need)
+            probsCapacity = need
+        }
+        resetState()
+    }
+
+    /// Resets probabilities, state and reps, and expects a fresh range coder.
+    func resetState() {
+        probs.initialize(repeating: BitModelConstants.initialProbability,
+                         count: ProbabilityLayout.count(lc: lc, lp: lp))
+        state = 0
+        rep0 = 0; rep1 = 0; rep2 = 0; rep3 = 0
+        remainLen = 0
+        endMarkerSeen = false
+        resetRangeCoder()
+    }
+
+    /// Expects a new range coder stream (5 init bytes) without touching the model.
+    func resetRangeCoder() {
+        range = 0xFFFF_FFFF
+        code = 0
+        needInitBytes = 5
+        tempCount = 0
+    }
+
+    /// Forgets the dictionary (LZMA2 dictionary reset).
+    func resetDictionary() {
+        window.reset()
+        posCounter = 0
+    }
+
+    /// Accounts for bytes put in the window directly (LZMA2 uncompressed chunks).
+    func didAppendUncompressed(_ n: Int) {
+        posCounter &+= UInt32(truncatingIfNeeded: n)
+    }
+
+    /// True when no match copy is pending and no partial symbol is buffered.
+    var isAtSymbolBoundary: Bool { remainLen == 0 && tempCount == 0 && needInitBytes == 0 }
+
+    /// True if the range coder has been primed and its code is zero, the
+    /// condition for a clean end without marker. (Call after `normalizeForEnd`.)
+    var rangeCoderFinished: Bool { code == 0 }
+
+    private func corrupt(_ what: String, _ consumed: Int) -> LZMAError {
+        .corruptData(what, offset: totalIn &+ UInt64(consumed))
+    }
+
+    // MARK: - Driving loop
+
+    /// Decodes from `src[0..<count]` into the window up to position `limit`
+    /// (at most `window.capacity`).
+    ///
+    /// - Parameters:
+    ///   - sizeReached: the caller's uncompressed size has been produced; the
+    ///     stream must end here, either cleanly (code == 0) or, when
+    ///     `allowEndMarker`, with an end marker.
+    /// - Returns: bytes consumed and why decoding stopped.
+    /// - Throws: `LZMAError.corruptData` for invalid data.
+    func decode(_ src: UnsafePointer<UInt8>, count: Int, limit: Int,
+                sizeReached: Bool = false, allowEndMarker: Bool = true) throws -> (consumed: Int, stop: Stop) {
+        var consumed = 0
+        defer { totalIn &+= UInt64(consumed) }
+
+        // Prime the range coder: the first byte is always 0, then 4 bytes of code.
+        while needInitBytes > 0 {
+            guard consumed < count else { return (consumed, .needsInput) }
+            let b = src[consumed]
+            if needInitBytes == 5 {
+                if b != 0 { throw corrupt("first byte of the range coder is not zero", consumed) }
+            } else {
+                code = (code << 8) | UInt32(b)
+            }
+            consumed += 1
+            needInitBytes -= 1
+            if needInitBytes == 0 && code == 0xFFFF_FFFF {
+                throw corrupt("invalid range coder initial value", consumed)
+            }
+        }
+
+        while true {
+            if endMarkerSeen { return (consumed, .endMarker) }
+            if remainLen > 0 {
+                if sizeReached {
+                    throw corrupt("a match continues past the declared uncompressed size", consumed)
+                }
+                copyPendingMatch(limit: limit)
+                if remainLen > 0 { return (consumed, .limitReached) }
+            }
+            var expectMarker = false
+            if sizeReached {
+                // The bytes are all out. A renormalisation may still be due.
+                if tempCount == 0 && range < BitModelConstants.topValue {
+                    guard consumed < count else { return (consumed, .needsInput) }
+                    range <<= 8
+                    code = (code << 8) | UInt32(src[consumed])
+                    consumed += 1
+                }
+                if tempCount == 0 && code == 0 { return (consumed, .finishedWithoutMarker) }
+                if !allowEndMarker {
+                    throw corrupt("data continues after the declared uncompressed size", consumed)
+                }
+                expectMarker = true
+            } else if window.pos >= limit {
+                return (consumed, .limitReached)
+            }
+
+            if tempCount == 0 && !expectMarker && count - consumed >= LZMADecoder.maxSymbolBytes {
+                // Fast path: many symbols, no input checks.
+                let used = try decodeSymbols(src + consumed,
+                                             bufLimit: src + (count - LZMADecoder.maxSymbolBytes),
+                                             limit: limit, consumedBefore: consumed)
+                consumed += used
+                continue
+            }
+
+            // Careful path: gather up to maxSymbolBytes in the carry buffer and
+            // decode one symbol from it only if a dry run shows it is complete.
+            let add = min(LZMADecoder.maxSymbolBytes - tempCount, count - consumed)
+            (temp + tempCount).update(from: src + consumed, count: add)
+            let have = tempCount + add
+            guard let kind = dryRun(temp, count: have) else {
+                if have >= LZMADecoder.maxSymbolBytes {
+                    throw corrupt("symbol longer than possible", consumed)
+                }
+                tempCount = have
+                consumed += add
+                return (consumed, .needsInput)
+            }
+            if expectMarker && kind != .match {
+                throw corrupt("data continues after the declared uncompressed size", consumed)
+            }
+            let used = try decodeSymbols(UnsafePointer(temp), bufLimit: UnsafePointer(temp),
+                                         limit: expectMarker ? window.pos : limit,
+                                         consumedBefore: consumed)
+            if used >= tempCount {
+                consumed += used - tempCount
+                tempCount = 0
+            } else {
+                // Cannot happen (a symbol uses all bytes a starved dry run saw),
+                // but stay correct if it does.
+                (temp).update(from: temp + used, count: tempCount - used)
+                tempCount -= used
+            }
+            if expectMarker && !endMarkerSeen {
+                throw corrupt("data continues after the declared uncompressed size", consumed)
+            }
+        }
+    }
+
+    /// Copies as much of a pending match as fits below `limit`.
+    private func copyPendingMatch(limit: Int) {
+        let dic = window.buf
+        let cap = window.capacity
+        var pos = window.pos
+        let n = min(remainLen, limit - pos)
+        var src = pos - Int(rep0) - 1
+        if src < 0 { src += cap }
+        for _ in 0..<n {
+            dic[pos] = dic[src]
+            pos += 1
+            src += 1
+            if src == cap { src = 0 }
+        }
+        window.pos = pos
+        posCounter &+= UInt32(truncatingIfNeeded: n)
+        remainLen -= n
+    }
+
+    // MARK: - The hot loop
+
+    /// Decodes symbols starting at `inp` until the window reaches `limit` or
+    /// the input pointer passes `bufLimit` (at least one symbol is decoded).
+    /// Returns the number of input bytes used. The caller guarantees that
+    /// `maxSymbolBytes` bytes are readable from every position before
+    /// `bufLimit` (or, for a single symbol, that a dry run succeeded).
+    private func decodeSymbols(_ inp: UnsafePointer<UInt8>, bufLimit: UnsafePointer<UInt8>,
+                               limit: Int, consumedBefore: Int) throws -> Int {
+        let probs = self.probs
+        let dic = window.buf
+        let cap = window.capacity
+        var pos = window.pos
+        let isFull = window.isFull
+        var rc = RangeDecoder(range: range, code: code, inp: inp)
+        var state = self.state
+        var rep0 = self.rep0, rep1 = self.rep1, rep2 = self.rep2, rep3 = self.rep3
+        var posCounter = self.posCounter
+        let pbMask = (1 << pb) - 1
+        let lpMask = (UInt32(1) << UInt32(lp)) - 1
+        let lc = UInt32(self.lc)
+        var failure: String? = nil
+
+        repeat {
+            let posState = Int(posCounter) & pbMask
+            if rc.decodeBit(probs + ProbabilityLayout.isMatch + (state &<< 4) + posState) == 0 {
+                // Literal.
+                let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos &- 1]) : (isFull ? UInt32(dic[cap &- 1]) : 0)
+                let litIndex = ((posCounter & lpMask) &<< lc) &+ (prevByte &>> (8 &- lc))
+                let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) &* 0x300
+                let byte: UInt32
+                if state < LZMAConstants.numLitStates {
+                    byte = rc.decodeLiteral(litProbs)
+                } else {
+                    var src = pos &- Int(rep0) &- 1
+                    if src < 0 { src &+= cap }
+                    byte = rc.decodeMatchedLiteral(litProbs, matchByte: UInt32(dic[src]))
+                }
+                dic[pos] = UInt8(truncatingIfNeeded: byte)
+                pos &+= 1
+                posCounter &+= 1
+                state = state < 4 ? 0 : (state < 10 ? state &- 3 : state &- 6)
+                continue
+            }
+
+            var len: Int
+            if rc.decodeBit(probs + ProbabilityLayout.isRep + state) == 0 {
+                // Match with a new distance.
+                len = rc.decodeLength(probs + ProbabilityLayout.lenCoder, posState: posState)
+                state = state < LZMAConstants.numLitStates ? 7 : 10
+                let dist = rc.decodeDistance(probs, length: len)
+                if dist == 0xFFFF_FFFF {
+                    // End of payload marker; the range coder ends after one
+                    // more renormalisation.
+                    rc.normalize()
+                    endMarkerSeen = true
+                    break
+                }
+                rep3 = rep2; rep2 = rep1; rep1 = rep0; rep0 = dist
+            } else {
+                if rc.decodeBit(probs + ProbabilityLayout.isRepG0 + state) == 0 {
+                    if rc.decodeBit(probs + ProbabilityLayout.isRep0Long + (state &<< 4) + posState) == 0 {
+                        // Short rep: one byte from distance rep0.
+                        let hist = isFull ? cap : pos
+                        if Int(rep0) >= hist { failure = "short rep before any output"; break }
+                        var src = pos &- Int(rep0) &- 1
+                        if src < 0 { src &+= cap }
+                        dic[pos] = dic[src]
+                        pos &+= 1
+                        posCounter &+= 1
+                        state = state < LZMAConstants.numLitStates ? 9 : 11
+                        continue
+                    }
+                } else {
+                    let dist: UInt32
+                    if rc.decodeBit(probs + ProbabilityLayout.isRepG1 + state) == 0 {
+                        dist = rep1
+                    } else {
+                        if rc.decodeBit(probs + ProbabilityLayout.isRepG2 + state) == 0 {
+                            dist = rep2
+                        } else {
+                            dist = rep3
+                            rep3 = rep2
+                        }
+                        rep2 = rep1
+                    }
+                    rep1 = rep0
+                    rep0 = dist
+                }
+                len = rc.decodeLength(probs + ProbabilityLayout.repLenCoder, posState: posState)
+                state = state < LZMAConstants.numLitStates ? 8 : 11
+            }
+
+            // Copy the match (len + 2 bytes from rep0 + 1 back).
+            let hist = isFull ? cap : pos
+            if Int(rep0) >= hist {
+                failure = "match distance \(UInt64(rep0) + 1) is beyond the \(hist) bytes decoded so far"
+                break
+            }
+            len &+= LZMAConstants.matchLenMin
+            let room = limit &- pos
+            let cur = len < room ? len : room
+            remainLen = len &- cur
+            var src = pos &- Int(rep0) &- 1
+            if src < 0 { src &+= cap }
+            if src &+ cur <= cap && Int(rep0) &+ 1 >= cur {
+                // Source and destination do not overlap and do not wrap.
+                (dic + pos).update(from: dic + src, count: cur)
+                pos &+= cur
+            } else {
+                var n = cur
+                while n > 0 {
+                    dic[pos] = dic[src]
+                    pos &+= 1
+                    src &+= 1
+                    if src == cap { src = 0 }
+                    n &-= 1
+                }
+            }
+            posCounter &+= UInt32(truncatingIfNeeded: cur)
+        } while pos < limit && rc.inp < bufLimit
+
+        let used = rc.inp - inp
+        range = rc.range
+        code = rc.code
+        self.state = state
+        self.rep0 = rep0; self.rep1 = rep1; self.rep2 = rep2; self.rep3 = rep3
+        self.posCounter = posCounter
+        window.pos = pos
+        if let failure { throw corrupt(failure, consumedBefore + used) }
+        if endMarkerSeen && code != 0 {
+            throw corrupt("range coder not finished at the end marker", consumedBefore + used)
+        }
+        return used
+    }
+
+    // MARK: - Dry run
+
+    /// Decodes the next symbol from `buf[0..<count]` without changing any
+    /// state. Returns its kind, or nil when the buffer does not hold all of it
+    /// (including the renormalisation after it).
+    private func dryRun(_ buf: UnsafePointer<UInt8>, count: Int) -> SymbolKind? {
+        var rc = DryRunRangeDecoder(range: range, code: code, buf: buf, count: count)
+        let probs = self.probs
+        let posState = Int(posCounter) & ((1 << pb) - 1)
+        let kind: SymbolKind
+        if rc.bit(probs + ProbabilityLayout.isMatch + (state << 4) + posState) == 0 {
+            let dic = window.buf
+            let pos = window.pos
+            let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos - 1]) : (window.isFull ? UInt32(dic[window.capacity - 1]) : 0)
+            let lpMask = (UInt32(1) << UInt32(lp)) - 1
+            let litIndex = ((posCounter & lpMask) << UInt32(lc)) + (prevByte >> (8 - UInt32(lc)))
+            let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) * 0x300
+            if state < LZMAConstants.numLitStates || Int(rep0) >= window.history {
+                rc.literal(litProbs)
+            } else {
+                var src = pos - Int(rep0) - 1
+                if src < 0 { src += window.capacity }
+                rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]))
+            }
+            kind = .literal
+        } else if rc.bit(probs + ProbabilityLayout.isRep + state) == 0 {
+            let len = rc.length(probs + ProbabilityLayout.lenCoder, posState: posState)
+            rc.distance(probs, length: len)
+            kind = .match
+        } else {
+            if rc.bit(probs + ProbabilityLayout.isRepG0 + state) == 0 {
+                if rc.bit(probs + ProbabilityLayout.isRep0Long + (state << 4) + posState) == 0 {
+                    rc.normalize()
+                    return rc.starved ? nil : .shortRep
+                }
+            } else if rc.bit(probs + ProbabilityLayout.isRepG1 + state) != 0 {
+                _ = rc.bit(probs + ProbabilityLayout.isRepG2 + state)
+            }
+            _ = rc.length(probs + ProbabilityLayout.repLenCoder, posState: posState)
+            kind = .rep
+        }
+        rc.normalize()
+        return rc.starved ? nil : kind
+    }
+}
