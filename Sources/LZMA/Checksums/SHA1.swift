@@ -71,10 +71,12 @@ public struct SHA1: Sendable {
     /// Hashes `blocks` 64-byte blocks starting at `p` (any alignment) into `h`.
     ///
     /// The 80-word message schedule lives in a stack allocation made once per
-    /// call; the rounds run five at a time with the variables renamed in each
-    /// step instead of shuffled, so the loop body is pure arithmetic. Each sum
-    /// adds the just-computed variable last, keeping the dependency chain
-    /// between rounds short (rotate + add).
+    /// call. Words 20-79 are expanded inside the rounds that use them, which
+    /// gives the processor independent work next to the serial chain of
+    /// rounds. The rounds run five at a time with the variables renamed in
+    /// each step instead of shuffled, so the loop body is pure arithmetic;
+    /// each sum adds the just-computed variable last, keeping the dependency
+    /// chain between rounds short (rotate + add).
     private static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32),
                                  _ p: UnsafeRawPointer, _ blocks: Int) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { wBuffer in
@@ -85,45 +87,44 @@ public struct SHA1: Sendable {
                 for t in 0..<16 {
                     w[t] = UInt32(bigEndian: block.loadUnaligned(fromByteOffset: t &* 4, as: UInt32.self))
                 }
-                for t in 16..<80 {
-                    w[t] = rotl(w[t &- 3] ^ w[t &- 8] ^ w[t &- 14] ^ w[t &- 16], 1)
-                }
+                for t in 16..<20 { w[t] = expand(w, t) }
                 var a = h0, b = h1, c = h2, d = h3, e = h4
                 var t = 0
                 // Rounds 0-19: f = Ch(b, c, d).
                 while t < 20 {
-                    e = e &+ 0x5A82_7999 &+ w[t] &+ (d ^ (b & (c ^ d))) &+ rotl(a, 5); b = rotl(b, 30)
-                    d = d &+ 0x5A82_7999 &+ w[t &+ 1] &+ (c ^ (a & (b ^ c))) &+ rotl(e, 5); a = rotl(a, 30)
-                    c = c &+ 0x5A82_7999 &+ w[t &+ 2] &+ (b ^ (e & (a ^ b))) &+ rotl(d, 5); e = rotl(e, 30)
-                    b = b &+ 0x5A82_7999 &+ w[t &+ 3] &+ (a ^ (d & (e ^ a))) &+ rotl(c, 5); d = rotl(d, 30)
-                    a = a &+ 0x5A82_7999 &+ w[t &+ 4] &+ (e ^ (c & (d ^ e))) &+ rotl(b, 5); c = rotl(c, 30)
+                    let x = w + t
+                    e = e &+ 0x5A82_7999 &+ x[0] &+ ch(b, c, d) &+ rotl(a, 5); b = rotl(b, 30)
+                    d = d &+ 0x5A82_7999 &+ x[1] &+ ch(a, b, c) &+ rotl(e, 5); a = rotl(a, 30)
+                    c = c &+ 0x5A82_7999 &+ x[2] &+ ch(e, a, b) &+ rotl(d, 5); e = rotl(e, 30)
+                    b = b &+ 0x5A82_7999 &+ x[3] &+ ch(d, e, a) &+ rotl(c, 5); d = rotl(d, 30)
+                    a = a &+ 0x5A82_7999 &+ x[4] &+ ch(c, d, e) &+ rotl(b, 5); c = rotl(c, 30)
                     t &+= 5
                 }
                 // Rounds 20-39: f = Parity(b, c, d).
                 while t < 40 {
-                    e = e &+ 0x6ED9_EBA1 &+ w[t] &+ (b ^ c ^ d) &+ rotl(a, 5); b = rotl(b, 30)
-                    d = d &+ 0x6ED9_EBA1 &+ w[t &+ 1] &+ (a ^ b ^ c) &+ rotl(e, 5); a = rotl(a, 30)
-                    c = c &+ 0x6ED9_EBA1 &+ w[t &+ 2] &+ (e ^ a ^ b) &+ rotl(d, 5); e = rotl(e, 30)
-                    b = b &+ 0x6ED9_EBA1 &+ w[t &+ 3] &+ (d ^ e ^ a) &+ rotl(c, 5); d = rotl(d, 30)
-                    a = a &+ 0x6ED9_EBA1 &+ w[t &+ 4] &+ (c ^ d ^ e) &+ rotl(b, 5); c = rotl(c, 30)
+                    e = e &+ 0x6ED9_EBA1 &+ expand(w, t) &+ (b ^ c ^ d) &+ rotl(a, 5); b = rotl(b, 30)
+                    d = d &+ 0x6ED9_EBA1 &+ expand(w, t &+ 1) &+ (a ^ b ^ c) &+ rotl(e, 5); a = rotl(a, 30)
+                    c = c &+ 0x6ED9_EBA1 &+ expand(w, t &+ 2) &+ (e ^ a ^ b) &+ rotl(d, 5); e = rotl(e, 30)
+                    b = b &+ 0x6ED9_EBA1 &+ expand(w, t &+ 3) &+ (d ^ e ^ a) &+ rotl(c, 5); d = rotl(d, 30)
+                    a = a &+ 0x6ED9_EBA1 &+ expand(w, t &+ 4) &+ (c ^ d ^ e) &+ rotl(b, 5); c = rotl(c, 30)
                     t &+= 5
                 }
                 // Rounds 40-59: f = Maj(b, c, d).
                 while t < 60 {
-                    e = e &+ 0x8F1B_BCDC &+ w[t] &+ ((b & c) | (d & (b | c))) &+ rotl(a, 5); b = rotl(b, 30)
-                    d = d &+ 0x8F1B_BCDC &+ w[t &+ 1] &+ ((a & b) | (c & (a | b))) &+ rotl(e, 5); a = rotl(a, 30)
-                    c = c &+ 0x8F1B_BCDC &+ w[t &+ 2] &+ ((e & a) | (b & (e | a))) &+ rotl(d, 5); e = rotl(e, 30)
-                    b = b &+ 0x8F1B_BCDC &+ w[t &+ 3] &+ ((d & e) | (a & (d | e))) &+ rotl(c, 5); d = rotl(d, 30)
-                    a = a &+ 0x8F1B_BCDC &+ w[t &+ 4] &+ ((c & d) | (e & (c | d))) &+ rotl(b, 5); c = rotl(c, 30)
+                    e = e &+ 0x8F1B_BCDC &+ expand(w, t) &+ maj(b, c, d) &+ rotl(a, 5); b = rotl(b, 30)
+                    d = d &+ 0x8F1B_BCDC &+ expand(w, t &+ 1) &+ maj(a, b, c) &+ rotl(e, 5); a = rotl(a, 30)
+                    c = c &+ 0x8F1B_BCDC &+ expand(w, t &+ 2) &+ maj(e, a, b) &+ rotl(d, 5); e = rotl(e, 30)
+                    b = b &+ 0x8F1B_BCDC &+ expand(w, t &+ 3) &+ maj(d, e, a) &+ rotl(c, 5); d = rotl(d, 30)
+                    a = a &+ 0x8F1B_BCDC &+ expand(w, t &+ 4) &+ maj(c, d, e) &+ rotl(b, 5); c = rotl(c, 30)
                     t &+= 5
                 }
                 // Rounds 60-79: f = Parity(b, c, d).
                 while t < 80 {
-                    e = e &+ 0xCA62_C1D6 &+ w[t] &+ (b ^ c ^ d) &+ rotl(a, 5); b = rotl(b, 30)
-                    d = d &+ 0xCA62_C1D6 &+ w[t &+ 1] &+ (a ^ b ^ c) &+ rotl(e, 5); a = rotl(a, 30)
-                    c = c &+ 0xCA62_C1D6 &+ w[t &+ 2] &+ (e ^ a ^ b) &+ rotl(d, 5); e = rotl(e, 30)
-                    b = b &+ 0xCA62_C1D6 &+ w[t &+ 3] &+ (d ^ e ^ a) &+ rotl(c, 5); d = rotl(d, 30)
-                    a = a &+ 0xCA62_C1D6 &+ w[t &+ 4] &+ (c ^ d ^ e) &+ rotl(b, 5); c = rotl(c, 30)
+                    e = e &+ 0xCA62_C1D6 &+ expand(w, t) &+ (b ^ c ^ d) &+ rotl(a, 5); b = rotl(b, 30)
+                    d = d &+ 0xCA62_C1D6 &+ expand(w, t &+ 1) &+ (a ^ b ^ c) &+ rotl(e, 5); a = rotl(a, 30)
+                    c = c &+ 0xCA62_C1D6 &+ expand(w, t &+ 2) &+ (e ^ a ^ b) &+ rotl(d, 5); e = rotl(e, 30)
+                    b = b &+ 0xCA62_C1D6 &+ expand(w, t &+ 3) &+ (d ^ e ^ a) &+ rotl(c, 5); d = rotl(d, 30)
+                    a = a &+ 0xCA62_C1D6 &+ expand(w, t &+ 4) &+ (c ^ d ^ e) &+ rotl(b, 5); c = rotl(c, 30)
                     t &+= 5
                 }
                 h0 &+= a; h1 &+= b; h2 &+= c; h3 &+= d; h4 &+= e
@@ -132,6 +133,23 @@ public struct SHA1: Sendable {
             h = (h0, h1, h2, h3, h4)
         }
     }
+
+    /// Schedule word t >= 16 (FIPS 180-4 6.1.2 step 1), stored for later words.
+    @inline(__always)
+    private static func expand(_ w: UnsafeMutablePointer<UInt32>, _ t: Int) -> UInt32 {
+        let x = w + t
+        let word = rotl(x[-3] ^ x[-8] ^ x[-14] ^ x[-16], 1)
+        x.pointee = word
+        return word
+    }
+
+    /// Ch(x, y, z): bits of y where x is 1, of z where x is 0.
+    @inline(__always)
+    private static func ch(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt32 { z ^ (x & (y ^ z)) }
+
+    /// Maj(x, y, z): the majority of each bit position.
+    @inline(__always)
+    private static func maj(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt32 { (x & y) | (z & (x | y)) }
 }
 
 /// Rotates `x` left by `n` bits (0 < n < 32).
