@@ -1,0 +1,103 @@
+// Pieces shared by the checksum types: the partial-block buffer of the
+// Merkle-Damgard hashes (SHA-1, SHA-256) and the slow path that feeds a
+// non-contiguous collection in chunks.
+
+/// Holds the bytes of an unfinished 64-byte block, plus the total message
+/// length, for SHA-1 and SHA-256 (which share block size and padding).
+///
+/// The storage is an inline tuple, so the hashers stay plain value types with
+/// no heap allocation. Whole blocks are never copied here: `absorb` hands them
+/// to `compress` straight from the caller's memory.
+struct MDBlockBuffer: Sendable {
+    /// 64 bytes of storage for a partial block.
+    private var block: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+    /// Bytes held in `block`, always 0..<64 between calls.
+    private var count = 0
+    /// Message bytes seen so far (mod 2^64; the padding encodes bits mod 2^64).
+    private var total: UInt64 = 0
+
+    init() {}
+
+    /// Feeds `bytes`; calls `compress(pointer, blockCount)` for every run of
+    /// complete 64-byte blocks, and keeps the tail for the next call.
+    @inline(__always)
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer, _ compress: (UnsafeRawPointer, Int) -> Void) {
+        guard var p = bytes.baseAddress, bytes.count > 0 else { return }
+        var n = bytes.count
+        total &+= UInt64(truncatingIfNeeded: n)
+        if count > 0 {
+            // Top up the pending block first.
+            let take = min(64 - count, n)
+            let used = count
+            withUnsafeMutableBytes(of: &block) { b in
+                (b.baseAddress! + used).copyMemory(from: p, byteCount: take)
+            }
+            count += take
+            p += take
+            n -= take
+            if count < 64 { return }
+            withUnsafeBytes(of: &block) { compress($0.baseAddress!, 1) }
+            count = 0
+        }
+        let whole = n >> 6
+        if whole > 0 {
+            compress(p, whole)
+            p += whole << 6
+            n -= whole << 6
+        }
+        if n > 0 {
+            withUnsafeMutableBytes(of: &block) { b in
+                b.baseAddress!.copyMemory(from: p, byteCount: n)
+            }
+            count = n
+        }
+    }
+
+    /// Appends the padding (0x80, zeros, 64-bit big-endian bit length) and
+    /// compresses the last one or two blocks. The buffer is reset afterwards.
+    mutating func finish(_ compress: (UnsafeRawPointer, Int) -> Void) {
+        let bitLength = total &<< 3
+        let used = count
+        // The length needs 8 bytes after the 0x80 marker: if they do not fit
+        // in this block, the padding spills into a second one.
+        let blocks = used < 56 ? 1 : 2
+        withUnsafeTemporaryAllocation(byteCount: 128, alignment: 8) { tail in
+            let t = tail.baseAddress!
+            withUnsafeBytes(of: &block) { b in
+                t.copyMemory(from: b.baseAddress!, byteCount: used)
+            }
+            t.storeBytes(of: 0x80, toByteOffset: used, as: UInt8.self)
+            let end = blocks * 64
+            (t + used + 1).initializeMemory(as: UInt8.self, repeating: 0, count: end - 8 - used - 1)
+            t.storeBytes(of: bitLength.bigEndian, toByteOffset: end - 8, as: UInt64.self)
+            compress(UnsafeRawPointer(t), blocks)
+        }
+        self = MDBlockBuffer()
+    }
+}
+
+/// Calls `body` with the bytes of `bytes`: once with its storage when it is
+/// contiguous, otherwise in chunks copied through a small stack buffer.
+@inlinable @inline(__always)
+func withRawChunks<C: Collection>(of bytes: C, _ body: (UnsafeRawBufferPointer) -> Void) where C.Element == UInt8 {
+    let done: Void? = bytes.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
+    if done == nil { copyInChunks(bytes, body) }
+}
+
+/// Slow path of `withRawChunks`: copies 4 KiB at a time (no heap allocation).
+@usableFromInline
+func copyInChunks<C: Collection>(_ bytes: C, _ body: (UnsafeRawBufferPointer) -> Void) where C.Element == UInt8 {
+    let chunk = 4096
+    withUnsafeTemporaryAllocation(of: UInt8.self, capacity: chunk) { buffer in
+        var i = 0
+        for byte in bytes {
+            buffer[i] = byte
+            i += 1
+            if i == chunk {
+                body(UnsafeRawBufferPointer(buffer))
+                i = 0
+            }
+        }
+        if i > 0 { body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: i)) }
+    }
+}
