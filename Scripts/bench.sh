@@ -1,0 +1,276 @@
+#!/usr/bin/env bash
+# Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
+#
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [all]   (default: all)
+# Environment:
+#   CORPUS      corpus dir (default: <repo>/../shared/corpus)
+#   FILES       space-separated corpus file names to use (default: all files)
+#   RUNS        timed runs per command (default 3); medians are reported
+#   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
+#   XZ_PRESETS  presets for 'xz' (default "0 6")
+#   OURS        command used as "ours" (default: <repo>/.build/release/swiftlzma,
+#               built here with `swift build -c release`). May contain args;
+#               e.g. OURS=xz benchmarks xz against itself to test this script.
+#   SKIP_BUILD  set to 1 to not run `swift build` for the default OURS
+#   CACHE       where corpus .lzma files for 'decode' are kept between runs
+#               (default <repo>/.build/bench-cache; xz output is deterministic)
+#
+# Timing: each command runs through Scripts/bench-run.py (perf_counter wall
+# time, peak RSS from wait4). Ours and the reference alternate run by run so
+# background load hits both alike. Ratios are ours/reference: < 1 = ours is
+# faster / smaller / leaner. A command of ours that exits non-zero gives an
+# "n/a (exit N)" row (features land at different times), never an abort.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+CORPUS=${CORPUS:-$ROOT/../shared/corpus}
+RUNS=${RUNS:-3}
+PRESETS=${PRESETS:-"0 1 3 6 9 9e"}
+XZ_PRESETS=${XZ_PRESETS:-"0 6"}
+CACHE=${CACHE:-$ROOT/.build/bench-cache}
+RUN="python3 $ROOT/Scripts/bench-run.py"
+
+if [[ -z "${OURS:-}" ]]; then
+    OURS="$ROOT/.build/release/swiftlzma"
+    if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
+        echo "building swiftlzma (release)..." >&2
+        (cd "$ROOT" && swift build -c release --product swiftlzma) >&2 || {
+            echo "bench: swift build failed" >&2
+            exit 1
+        }
+    fi
+fi
+read -ra OURS_CMD <<<"$OURS"
+
+# Peak RSS is measured with GNU time (see Scripts/bench-run.py for why).
+if [[ ! -x /usr/bin/time ]]; then
+    echo "bench: /usr/bin/time missing, trying apt-get install -y time" >&2
+    apt-get install -y time >/dev/null 2>&1 ||
+        echo "bench: warning: no GNU time; peak RSS includes Python's ~14 MB fork baseline" >&2
+fi
+
+SECTIONS=("$@")
+((${#SECTIONS[@]})) || SECTIONS=(all)
+for s in "${SECTIONS[@]}"; do
+    case "$s" in decode | sha1 | encode | xz | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [all]" >&2
+        exit 2
+        ;;
+    esac
+done
+want() { local s; for s in "${SECTIONS[@]}"; do [[ "$s" == "$1" || "$s" == all ]] && return 0; done; return 1; }
+
+[[ -d "$CORPUS" ]] || { echo "bench: corpus dir $CORPUS not found" >&2; exit 1; }
+if [[ -n "${FILES:-}" ]]; then
+    read -ra NAMES <<<"$FILES"
+else
+    NAMES=()
+    for f in "$CORPUS"/*; do
+        b=$(basename "$f")
+        [[ -f "$f" && "$b" != SHA256SUMS && "$b" != *.sha* && "$b" != *.md ]] && NAMES+=("$b")
+    done
+fi
+
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+# --- helpers ------------------------------------------------------------------
+median() { sort -g | awk '{a[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+maxof() { sort -g | tail -1; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (b + 0 == 0) print "-"; else printf "%.3f", a / b}'; }
+sumf() { awk '{s += $1} END {printf "%.6f", s}'; }
+sha1() { sha1sum | cut -d' ' -f1; }
+fsize() { stat -c %s "$1"; }
+
+# measure OUT CMD... -> sets M_RC M_T M_KB (stderr of the command in $TMP/err)
+measure() {
+    local out=$1
+    shift
+    read -r M_RC M_T M_KB < <($RUN "$out" "$TMP/err" "$@")
+}
+
+# Alternate ours/reference RUNS times. Both commands write stdout to the given
+# files. Sets O_T O_KB R_T R_KB (median time, max RSS) and O_RC (first
+# non-zero exit of ours, else 0); R_RC likewise for the reference.
+alternate() { # ours_out ref_out -- ours args... -- ref args...
+    local oout=$1 rout=$2
+    shift 3
+    local oc=() rc=()
+    while [[ $1 != -- ]]; do oc+=("$1"); shift; done
+    shift
+    rc=("$@")
+    local ot=() okb=() rt=() rkb=() r
+    O_RC=0 R_RC=0 O_ERR="" R_ERR=""
+    local r step
+    for ((r = 0; r < RUNS; r++)); do
+        # Swap the order every run (ours first, then xz first, ...) so
+        # neither side systematically runs first (cache, CPU clock effects).
+        for step in 0 1; do
+            if (((r + step) % 2 == 0)); then
+                ((O_RC == 0)) || continue
+                measure "$oout" "${oc[@]}"
+                if ((M_RC != 0)); then O_RC=$M_RC; O_ERR=$(head -c 200 "$TMP/err" | head -1); else ot+=("$M_T"); okb+=("$M_KB"); fi
+            else
+                ((R_RC == 0)) || continue
+                measure "$rout" "${rc[@]}"
+                if ((M_RC != 0)); then R_RC=$M_RC; R_ERR=$(head -c 200 "$TMP/err" | head -1); else rt+=("$M_T"); rkb+=("$M_KB"); fi
+            fi
+        done
+    done
+    O_T=$(printf '%s\n' "${ot[@]}" | grep . | median)
+    O_KB=$(printf '%s\n' "${okb[@]}" | grep . | maxof)
+    R_T=$(printf '%s\n' "${rt[@]}" | grep . | median)
+    R_KB=$(printf '%s\n' "${rkb[@]}" | grep . | maxof)
+}
+
+hr() { printf '%*s\n' "$1" '' | tr ' ' -; }
+
+declare -A ORIG_SHA
+orig_sha() { # cache the SHA-1 of a corpus file
+    [[ -n "${ORIG_SHA[$1]:-}" ]] || ORIG_SHA[$1]=$(sha1 <"$CORPUS/$1")
+    echo "${ORIG_SHA[$1]}"
+}
+
+echo "ours: ${OURS_CMD[*]}"
+echo "xz:   $(xz --version | head -1); corpus: $CORPUS (${#NAMES[@]} files); RUNS=$RUNS"
+FAILS=0
+
+# --- decode -------------------------------------------------------------------
+bench_decode() {
+    echo
+    echo "== decode: ours -dc F.lzma vs xz -dc F.lzma (F.lzma = xz --format=lzma -6 -T1) =="
+    mkdir -p "$CACHE"
+    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s\n' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
+    hr 96
+    local name sum_o=0 sum_r=0 n_ok=0
+    for name in "${NAMES[@]}"; do
+        local src="$CORPUS/$name" z="$CACHE/$name.p6.lzma" key
+        key="$(fsize "$src") $(stat -c %Y "$src")"
+        if [[ ! -s "$z" || "$(cat "$z.key" 2>/dev/null)" != "$key" ]]; then
+            xz --format=lzma -6 -T1 -c "$src" >"$z" && echo "$key" >"$z.key"
+        fi
+        local check
+        measure "$TMP/dec" "${OURS_CMD[@]}" -dc "$z"
+        if ((M_RC != 0)); then
+            printf '%-12s %10s  n/a (exit %s) %s\n' "$name" "$(fsize "$src")" "$M_RC" "$(head -1 "$TMP/err" | head -c 100)"
+            continue
+        fi
+        if [[ "$(sha1 <"$TMP/dec")" == "$(orig_sha "$name")" ]]; then check=ok; else
+            check=FAIL
+            FAILS=$((FAILS + 1))
+        fi
+        alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z"
+        if ((O_RC != 0)); then
+            printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "$O_RC"
+            continue
+        fi
+        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s\n' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
+            "$(ratio "$O_T" "$R_T")" "$O_KB" "$R_KB" "$(ratio "$O_KB" "$R_KB")" "$check"
+        [[ $check == FAIL ]] && echo "FAIL: decode $name: output SHA-1 differs from the original"
+        sum_o=$(echo "$sum_o $O_T" | awk '{printf "%.6f", $1 + $2}')
+        sum_r=$(echo "$sum_r $R_T" | awk '{printf "%.6f", $1 + $2}')
+        n_ok=$((n_ok + 1))
+    done
+    hr 96
+    printf '%-12s %10s %9.3f %9.3f %7s   (sum of medians over %d files)\n' TOTAL "" "$sum_o" "$sum_r" "$(ratio "$sum_o" "$sum_r")" "$n_ok"
+}
+
+# --- sha1 ---------------------------------------------------------------------
+bench_sha1() {
+    echo
+    echo "== sha1: ours --sha1 FILE vs sha1sum FILE =="
+    local big="$TMP/corpus.cat" name
+    for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done >"$big"
+    local mb
+    mb=$(awk -v b="$(fsize "$big")" 'BEGIN {printf "%.1f", b / 1048576}')
+    alternate "$TMP/s1" "$TMP/s2" -- "${OURS_CMD[@]}" --sha1 "$big" -- sha1sum "$big"
+    if ((O_RC != 0)); then
+        echo "sha1 ($mb MiB): n/a (exit $O_RC) $O_ERR"
+        return
+    fi
+    local check=ok
+    if [[ "$(head -1 "$TMP/s1")" != "$(head -1 "$TMP/s2")" ]]; then
+        check=FAIL
+        FAILS=$((FAILS + 1))
+        echo "FAIL: sha1: ours printed '$(head -1 "$TMP/s1")', sha1sum printed '$(head -1 "$TMP/s2")'"
+    fi
+    printf '%-10s %8s %9s %9s %9s %9s  %s\n' input MiB ours_s sha1sum_s speed ours_MiB/s check
+    printf '%-10s %8s %9.3f %9.3f %9s %9s  %s\n' corpus.cat "$mb" "$O_T" "$R_T" "$(ratio "$R_T" "$O_T")" \
+        "$(awk -v m="$mb" -v t="$O_T" 'BEGIN {printf "%.0f", m / t}')" "$check"
+    echo "(speed = time_sha1sum / time_ours: > 1 means ours is faster)"
+}
+
+# --- encode / xz ------------------------------------------------------------------
+# bench_encode FORMAT PRESETS: FORMAT is lzma or xz.
+bench_encode() {
+    local fmt=$1 presets=$2
+    local -a ours_fmt ref_fmt
+    if [[ $fmt == lzma ]]; then
+        ours_fmt=(-F lzma) ref_fmt=(--format=lzma)
+    else
+        ours_fmt=(-F xz) ref_fmt=()
+    fi
+    echo
+    echo "== $fmt encode: ours -z ${ours_fmt[*]} -P -c F vs xz -T1 ${ref_fmt[*]:+${ref_fmt[*]} }-P -c F =="
+    printf '%-12s %-6s %10s %10s %7s %9s %9s %7s %7s  %s\n' file preset ours_B xz_B s_ratio ours_s xz_s t_ratio m_ratio interop
+    hr 100
+    local p name
+    for p in $presets; do
+        local so=0 sr=0 to=0 tr=0 mo=0 mr=0 n=0
+        for name in "${NAMES[@]}"; do
+            local src="$CORPUS/$name" o1="$TMP/out1" o2="$TMP/out2"
+            alternate "$o1" "$o2" -- "${OURS_CMD[@]}" -z "${ours_fmt[@]}" "-$p" -c "$src" \
+                -- xz -T1 "${ref_fmt[@]}" "-$p" -c "$src"
+            if ((O_RC != 0)); then
+                printf '%-12s %-6s  n/a (exit %s) %s\n' "$name" "-$p" "$O_RC" "${O_ERR:0:80}"
+                continue
+            fi
+            if ((R_RC != 0)); then
+                printf '%-12s %-6s  xz failed (exit %s) %s\n' "$name" "-$p" "$R_RC" "${R_ERR:0:80}"
+                continue
+            fi
+            # Interop: xz must read our output, and so must we.
+            local want interop=ok
+            want=$(orig_sha "$name")
+            if [[ "$(xz -dc "$o1" 2>/dev/null | sha1)" != "$want" ]]; then
+                interop=FAIL
+                echo "FAIL: $fmt -$p $name: xz -dc of our output does not give the original"
+            fi
+            if [[ "$("${OURS_CMD[@]}" -dc "$o1" 2>/dev/null | sha1)" != "$want" ]]; then
+                interop=FAIL
+                echo "FAIL: $fmt -$p $name: ours -dc of our output does not give the original"
+            fi
+            if [[ $fmt == xz ]] && ! xz -t "$o1" 2>/dev/null; then
+                interop=FAIL
+                echo "FAIL: $fmt -$p $name: xz -t rejects our output"
+            fi
+            [[ $interop == FAIL ]] && FAILS=$((FAILS + 1))
+            local bo br
+            bo=$(fsize "$o1") br=$(fsize "$o2")
+            printf '%-12s %-6s %10s %10s %7s %9.3f %9.3f %7s %7s  %s\n' "$name" "-$p" "$bo" "$br" \
+                "$(ratio "$bo" "$br")" "$O_T" "$R_T" "$(ratio "$O_T" "$R_T")" "$(ratio "$O_KB" "$R_KB")" "$interop"
+            so=$((so + bo)) sr=$((sr + br)) n=$((n + 1))
+            to=$(echo "$to $O_T" | awk '{printf "%.6f", $1 + $2}')
+            tr=$(echo "$tr $R_T" | awk '{printf "%.6f", $1 + $2}')
+            ((O_KB > mo)) && mo=$O_KB
+            ((R_KB > mr)) && mr=$R_KB
+        done
+        if ((n > 0)); then
+            printf '%-12s %-6s %10s %10s %7s %9.3f %9.3f %7s %7s  (%d files; mem = max/max)\n' TOTAL "-$p" "$so" "$sr" \
+                "$(ratio "$so" "$sr")" "$to" "$tr" "$(ratio "$to" "$tr")" "$(ratio "$mo" "$mr")" "$n"
+        fi
+        hr 100
+    done
+}
+
+want decode && bench_decode
+want sha1 && bench_sha1
+want encode && bench_encode lzma "$PRESETS"
+want xz && bench_encode xz "$XZ_PRESETS"
+
+echo
+if ((FAILS)); then
+    echo "bench: $FAILS FAIL(s)"
+    exit 1
+fi
+echo "bench: done, no failures"
