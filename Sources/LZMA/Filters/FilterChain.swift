@@ -85,8 +85,9 @@ final class FilterTransformer {
 final class FilterChain {
     private let stages: [FilterTransformer]
     /// carry[head..<ready] is final and waits for output space;
-    /// carry[ready..<count] is not final: carry[ready..<done[j]] has passed
-    /// stages 0...j (done is non-increasing in j, done[last] == ready).
+    /// carry[ready..<count] is not final: its first done[j] bytes have passed
+    /// stages 0...j (done[] counts from `ready`, is non-increasing in j, and
+    /// done[last] == 0 between calls because final bytes move to the left).
     private let carry: UnsafeMutablePointer<UInt8>
     private let carryCapacity: Int
     private var head = 0, ready = 0, count = 0
@@ -120,12 +121,11 @@ final class FilterChain {
     /// True once the source has ended and every byte has been output.
     var isFinished: Bool { sourceEnded && head == count }
 
-    /// Runs the stages over `base[from..<end]`, where `base[from + k]` is
-    /// carry-relative position `ready + k`; updates `done` and returns the new
-    /// number of final bytes counted from `from`.
+    /// Runs the stages over the pending bytes `base[from..<end]` (`base[from]`
+    /// is the first pending byte, so done[] counts from `from`); updates done[]
+    /// and returns how many bytes from `from` are now final.
     private func runStages(_ base: UnsafeMutablePointer<UInt8>, from: Int, end: Int, isLast: Bool) -> Int {
         if stages.isEmpty { return end &- from }
-        // done[] is relative to `from` while we work.
         var upTo = end
         for j in 0..<stages.count {
             let start = from &+ done[j]
