@@ -13,6 +13,8 @@ let package = Package(
         .target(name: "LZMA"),
         .executableTarget(name: "swiftlzma", dependencies: ["LZMA"]),
         .testTarget(name: "LZMATests", dependencies: ["LZMA"]),
+        // Runs the built `swiftlzma` binary; depending on it makes `swift test` build it.
+        .testTarget(name: "CLITests", dependencies: ["swiftlzma"]),
     ],
     swiftLanguageModes: [.v6]
 )
