@@ -1,0 +1,288 @@
+/// One match found at the current position: `len` bytes equal to those
+/// `dist + 1` bytes back.
+@usableFromInline struct LZMatch {
+    @usableFromInline var len: UInt32
+    @usableFromInline var dist: UInt32
+}
+
+/// Length of the common prefix of `a` and `b`, knowing the first `start` bytes
+/// match, never more than `limit`. Compares 8 bytes at a time; it may read up to
+/// 7 bytes past `limit`, which the window's padding allows.
+@inline(__always)
+func commonLength(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ start: Int, _ limit: Int) -> Int {
+    var len = start
+    while len < limit {
+        let x = UInt64(littleEndian: UnsafeRawPointer(a + len).loadUnaligned(as: UInt64.self))
+            ^ UInt64(littleEndian: UnsafeRawPointer(b + len).loadUnaligned(as: UInt64.self))
+        if x != 0 {
+            len &+= x.trailingZeroBitCount >> 3
+            return len < limit ? len : limit
+        }
+        len &+= 8
+    }
+    return limit
+}
+
+/// The encoder's input window and match finder.
+///
+/// The window holds the last `dictionarySize` bytes of history (plus what the
+/// optimal parser may still look back over) and the look-ahead. When the read
+/// position nears the end of the buffer, the tail is moved to the front.
+///
+/// Positions stored in the hash and son tables are "window position + offset",
+/// 32-bit. `offset` starts at `cyclicSize`, so a zero entry (empty) always looks
+/// farther away than the dictionary. When a position would overflow, every
+/// stored position is lowered (normalized).
+///
+/// Hash chains (hc3, hc4) keep, per position of a cyclic buffer of
+/// `dictionarySize + 1` entries, the previous position with the same hash.
+/// Binary trees (bt2, bt3, bt4) keep two children per position, a tree sorted
+/// by the bytes that follow, which finds the longest matches much faster.
+/// Memory: the window (about 1.5 x dictionary), the hash table (up to
+/// dictionary/2 entries, at most 16 Mi) and 1 (hc) or 2 (bt) son entries per
+/// dictionary byte, 4 bytes each: bounded by the settings, not the input.
+final class MatchFinder {
+    /// Bytes the hash needs (2, 3 or 4), and whether this is a binary tree.
+    let hashBytes: Int
+    let isBinaryTree: Bool
+    let kind: LZMAEncoderOptions.MatchFinder
+
+    let buffer: UnsafeMutablePointer<UInt8>
+    /// Usable size of `buffer` (it has 16 more bytes of zero padding).
+    let size: Int
+    /// History the window keeps behind the read position.
+    let keepSizeBefore: Int
+    /// Look-ahead required before a position is encoded (unless finishing).
+    let keepSizeAfter: Int
+
+    /// Next byte to run the match finder on.
+    var readPos = 0
+    /// End of the data in the window.
+    var writePos = 0
+    /// Positions the parser has searched but not yet encoded.
+    var readAhead = 0
+    /// No more input will come: encode up to `writePos`.
+    var isFinishing = false
+
+    var offset: UInt32
+    var cyclicPos: UInt32 = 0
+    let cyclicSize: UInt32
+
+    let hash: UnsafeMutablePointer<UInt32>
+    let hashCount: Int
+    let hashMask: UInt32
+    let son: UnsafeMutablePointer<UInt32>
+    let sonCount: Int
+    /// CRC-32 table, used as a cheap byte scrambler for the hash.
+    let crcTable: UnsafeMutablePointer<UInt32>
+
+    let depth: UInt32
+    let niceLength: Int
+
+    /// Sizes of the small exact hashes of the first 2 and 3 bytes.
+    static let hash2Size = 1 << 10
+    static let hash3Size = 1 << 16
+    static let fix3 = hash2Size
+    static let fix4 = hash2Size + hash3Size
+    /// Positions the optimal parser may look ahead / back (its opts array).
+    static let optsSize = 1 << 12
+
+    /// Sizes of the allocations for these settings (shared with memoryUsage).
+    struct Layout {
+        var bufferSize: Int
+        var keepBefore: Int
+        var keepAfter: Int
+        var hashCount: Int
+        var hashMask: UInt32
+        var sonCount: Int
+        var cyclicSize: UInt32
+
+        init(dictionarySize dict: UInt32, matchFinder: LZMAEncoderOptions.MatchFinder) {
+            let d = Int(dict)
+            keepBefore = MatchFinder.optsSize + d
+            keepAfter = (MatchFinder.optsSize + 1) + LZMAConstants.matchLenMax
+            // Extra room so the window is moved only every dict/2 bytes or so.
+            var reserve = d / 2
+            if reserve > (1 << 30) { reserve /= 2 }
+            reserve += (MatchFinder.optsSize + LZMAConstants.matchLenMax + MatchFinder.optsSize + 1) / 2 + (1 << 19)
+            bufferSize = keepBefore + reserve + keepAfter
+            cyclicSize = dict + 1
+            let hb = matchFinder.hashBytes
+            var hs: UInt32
+            if hb == 2 {
+                hs = 0xFFFF
+            } else {
+                hs = dict - 1
+                hs |= hs >> 1; hs |= hs >> 2; hs |= hs >> 4; hs |= hs >> 8
+                hs >>= 1
+                hs |= 0xFFFF
+                if hs > (1 << 24) { hs = hb == 3 ? (1 << 24) - 1 : hs >> 1 }
+            }
+            hashMask = hs
+            var count = Int(hs) + 1
+            if hb > 2 { count += MatchFinder.hash2Size }
+            if hb > 3 { count += MatchFinder.hash3Size }
+            hashCount = count
+            sonCount = Int(cyclicSize) * (matchFinder.isBinaryTree ? 2 : 1)
+        }
+
+        var bytes: UInt64 {
+            UInt64(bufferSize + 16) + UInt64(hashCount) * 4 + UInt64(sonCount) * 4 + 1024
+        }
+    }
+
+    init(options: LZMAEncoderOptions) {
+        kind = options.matchFinder
+        hashBytes = kind.hashBytes
+        isBinaryTree = kind.isBinaryTree
+        let layout = Layout(dictionarySize: options.dictionarySize, matchFinder: kind)
+        size = layout.bufferSize
+        keepSizeBefore = layout.keepBefore
+        keepSizeAfter = layout.keepAfter
+        buffer = .allocate(capacity: size + 16)
+        (buffer + size).initialize(repeating: 0, count: 16)
+        cyclicSize = layout.cyclicSize
+        offset = cyclicSize
+        hashCount = layout.hashCount
+        hashMask = layout.hashMask
+        hash = .allocate(capacity: hashCount)
+        hash.initialize(repeating: 0, count: hashCount)
+        sonCount = layout.sonCount
+        // Son entries are always written before they are read.
+        son = .allocate(capacity: sonCount)
+        crcTable = .allocate(capacity: 256)
+        for i in 0..<256 {
+            var r = UInt32(i)
+            for _ in 0..<8 { r = (r >> 1) ^ (0xEDB8_8320 & (0 &- (r & 1))) }
+            crcTable[i] = r
+        }
+        niceLength = options.niceLength
+        if options.depth != 0 {
+            depth = UInt32(clamping: options.depth)
+        } else {
+            depth = isBinaryTree ? UInt32(16 + options.niceLength / 2) : UInt32(4 + options.niceLength / 4)
+        }
+    }
+
+    deinit {
+        buffer.deallocate()
+        hash.deallocate()
+        son.deallocate()
+        crcTable.deallocate()
+    }
+
+    /// Bytes of look-ahead after the read position.
+    @inline(__always) var available: Int { writePos &- readPos }
+
+    /// Positions before this one may be searched now.
+    @inline(__always) var readLimit: Int {
+        if isFinishing { return writePos }
+        return writePos > keepSizeAfter ? writePos - keepSizeAfter : 0
+    }
+
+    /// Copies input into the window, moving the window first if needed.
+    /// Returns how many bytes were taken (0 when the window is full).
+    func fill(_ src: UnsafePointer<UInt8>, count: Int) -> Int {
+        if readPos >= size - keepSizeAfter { moveWindow() }
+        let n = min(count, size - writePos)
+        if n > 0 {
+            (buffer + writePos).update(from: src, count: n)
+            writePos += n
+        }
+        return n
+    }
+
+    /// Drops history older than `keepSizeBefore`. The amount moved is a
+    /// multiple of 16 so that position-dependent bits (pb, lp <= 4) are kept.
+    func moveWindow() {
+        let moveOffset = (readPos - keepSizeBefore) & ~15
+        guard moveOffset > 0 else { return }
+        let moveSize = writePos - moveOffset
+        buffer.update(from: buffer + moveOffset, count: moveSize)
+        offset &+= UInt32(moveOffset)
+        readPos -= moveOffset
+        writePos -= moveOffset
+    }
+
+    /// Lowers every stored position when the 32-bit position would overflow.
+    @inline(never)
+    func normalize() {
+        let sub = UInt32.max - cyclicSize
+        for i in 0..<hashCount { hash[i] = hash[i] <= sub ? 0 : hash[i] &- sub }
+        for i in 0..<sonCount { son[i] = son[i] <= sub ? 0 : son[i] &- sub }
+        offset &-= sub
+    }
+
+    @inline(__always) func movePos() {
+        cyclicPos &+= 1
+        if cyclicPos == cyclicSize { cyclicPos = 0 }
+        readPos &+= 1
+        if UInt32(truncatingIfNeeded: readPos) &+ offset == UInt32.max { normalize() }
+    }
+
+    /// Finds the matches at the read position and advances it by one.
+    /// Returns the number of matches (stored in `matches`, increasing lengths)
+    /// and the longest length; a match that reaches `niceLength` is extended
+    /// up to 273 bytes.
+    @inline(__always)
+    func find(_ matches: UnsafeMutablePointer<LZMatch>) -> (count: Int, longest: Int) {
+        let count: Int
+        switch kind {
+        case .hc3: count = hc3Find(matches)
+        case .hc4: count = hc4Find(matches)
+        case .bt2: count = bt2Find(matches)
+        case .bt3: count = bt3Find(matches)
+        case .bt4: count = bt4Find(matches)
+        }
+        readAhead &+= 1
+        guard count > 0 else { return (0, 0) }
+        var longest = Int(matches[count - 1].len)
+        if longest == niceLength {
+            let limit = min(available + 1, LZMAConstants.matchLenMax)
+            let p1 = UnsafePointer(buffer + readPos - 1)
+            let p2 = p1 - Int(matches[count - 1].dist) - 1
+            longest = commonLength(p1, p2, longest, limit)
+        }
+        return (count, longest)
+    }
+
+    /// Advances `amount` positions, entering them into the match finder.
+    @inline(__always)
+    func skip(_ amount: Int) {
+        guard amount > 0 else { return }
+        readAhead &+= amount
+        switch kind {
+        case .hc3: hcSkip(amount, hashBytes: 3)
+        case .hc4: hcSkip(amount, hashBytes: 4)
+        case .bt2, .bt3, .bt4: btSkip(amount)
+        }
+    }
+
+    /// When too little look-ahead is left to hash (only at the end of the
+    /// input), a position is passed without being entered.
+    @inline(__always) func movePending() { readPos &+= 1 }
+
+    /// Search limit at the read position, or nil if too few bytes remain.
+    @inline(__always) func lengthLimit(minimum: Int) -> Int? {
+        let avail = available
+        if niceLength <= avail { return niceLength }
+        if avail < minimum { return nil }
+        return avail
+    }
+}
+
+extension LZMAEncoderOptions.MatchFinder {
+    var hashBytes: Int {
+        switch self {
+        case .bt2: return 2
+        case .hc3, .bt3: return 3
+        case .hc4, .bt4: return 4
+        }
+    }
+    var isBinaryTree: Bool {
+        switch self {
+        case .hc3, .hc4: return false
+        case .bt2, .bt3, .bt4: return true
+        }
+    }
+}

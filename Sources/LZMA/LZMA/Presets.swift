@@ -1,0 +1,193 @@
+/// Settings of the LZMA encoder: the stream properties (lc, lp, pb,
+/// dictionary size) and how hard the encoder searches (mode, match finder,
+/// nice length, depth). Defaults to xz's preset 6.
+public struct LZMAEncoderOptions: Sendable, Hashable {
+    /// How the encoder chooses between literals and matches.
+    public enum Mode: Sendable, Hashable {
+        /// Greedy with a one-byte lazy look-ahead: fast, a little larger output.
+        case fast
+        /// Optimal parsing over prices of up to 4096 positions: slower, smaller.
+        case normal
+    }
+
+    /// The match finder: hash chains (`hc*`) or binary trees (`bt*`), hashing
+    /// the first 2, 3 or 4 bytes of each position.
+    public enum MatchFinder: String, Sendable, Hashable {
+        case hc3, hc4, bt2, bt3, bt4
+    }
+
+    /// Literal context bits, literal position bits, position bits.
+    public var lc: Int, lp: Int, pb: Int
+    /// How far back matches may reach; also sets most of the memory use.
+    public var dictionarySize: UInt32
+    public var mode: Mode
+    public var matchFinder: MatchFinder
+    /// A match this long is taken at once without looking further (2...273).
+    public var niceLength: Int
+    /// Maximum match finder search steps per position; 0 = automatic
+    /// (hash chains: 4 + nice/4, binary trees: 16 + nice/2).
+    public var depth: Int
+
+    /// The smallest and largest dictionary xz accepts.
+    public static let minimumDictionarySize: UInt32 = 4096
+    public static let maximumDictionarySize: UInt32 = (1 << 30) + (1 << 29)
+
+    /// Creates options; the defaults are xz's preset 6.
+    public init(lc: Int = 3, lp: Int = 0, pb: Int = 2, dictionarySize: UInt32 = 1 << 23,
+                mode: Mode = .normal, matchFinder: MatchFinder = .bt4, niceLength: Int = 64, depth: Int = 0) {
+        self.lc = lc
+        self.lp = lp
+        self.pb = pb
+        self.dictionarySize = dictionarySize
+        self.mode = mode
+        self.matchFinder = matchFinder
+        self.niceLength = niceLength
+        self.depth = depth
+    }
+
+    /// xz's presets: level 0...9, `extreme` = xz's `-e`.
+    ///
+    /// Levels 0-3 use the fast mode with hash chains, 4-9 the normal mode with
+    /// bt4. Dictionaries: 256 KiB, 1, 2, 4, 4, 8, 8, 16, 32, 64 MiB.
+    /// - Throws: `LZMAError.invalidOptions` when `level` is not 0...9.
+    public static func preset(_ level: Int, extreme: Bool = false) throws -> LZMAEncoderOptions {
+        guard (0...9).contains(level) else {
+            throw LZMAError.invalidOptions("preset level \(level) is not 0-9")
+        }
+        let dictPow2: [UInt32] = [18, 20, 21, 22, 22, 23, 23, 24, 25, 26]
+        var o = LZMAEncoderOptions(dictionarySize: 1 << dictPow2[level])
+        if level <= 3 {
+            o.mode = .fast
+            o.matchFinder = level == 0 ? .hc3 : .hc4
+            o.niceLength = level <= 1 ? 128 : 273
+            o.depth = [4, 8, 24, 48][level]
+        } else {
+            o.mode = .normal
+            o.matchFinder = .bt4
+            o.niceLength = level == 4 ? 16 : level == 5 ? 32 : 64
+            o.depth = 0
+        }
+        if extreme {
+            o.mode = .normal
+            o.matchFinder = .bt4
+            if level == 3 || level == 5 {
+                o.niceLength = 192
+                o.depth = 0
+            } else {
+                o.niceLength = 273
+                o.depth = 512
+            }
+        }
+        return o
+    }
+
+    /// Parses xz's `--lzma1=` / `--lzma2=` option string, for example
+    /// `"preset=6e,dict=64MiB,lc=3,lp=0,pb=2,mode=fast,nice=128,mf=hc4,depth=0"`.
+    ///
+    /// Starts from preset 6. Options apply in order, and `preset=` resets all
+    /// options (as in xz), so it should come first. Sizes accept the suffixes
+    /// k/K/KB/KiB, M/MB/MiB, G/GB/GiB.
+    /// - Throws: `LZMAError.invalidOptions` naming the bad option or value.
+    public init(xzOptionString: String) throws {
+        self = try LZMAEncoderOptions.preset(6)
+        if xzOptionString.isEmpty { return }
+        for item in xzOptionString.split(separator: ",", omittingEmptySubsequences: false) {
+            if item.isEmpty { continue }
+            guard let eq = item.firstIndex(of: "=") else {
+                throw LZMAError.invalidOptions("\(item): options must be 'name=value' pairs separated with commas")
+            }
+            let name = String(item[..<eq])
+            let value = String(item[item.index(after: eq)...])
+            guard !value.isEmpty else { throw LZMAError.invalidOptions("\(name): option value cannot be empty") }
+            switch name {
+            case "preset":
+                var digits = value
+                var extreme = false
+                if digits.hasSuffix("e") { extreme = true; digits.removeLast() }
+                guard digits.count == 1, let level = Int(digits) else {
+                    throw LZMAError.invalidOptions("preset=\(value): unsupported preset (use 0-9, optionally followed by 'e')")
+                }
+                self = try LZMAEncoderOptions.preset(level, extreme: extreme)
+            case "dict":
+                let v = try LZMAEncoderOptions.parseNumber(name, value, min: UInt64(LZMAEncoderOptions.minimumDictionarySize),
+                                                          max: UInt64(LZMAEncoderOptions.maximumDictionarySize))
+                dictionarySize = UInt32(v)
+            case "lc": lc = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
+            case "lp": lp = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
+            case "pb": pb = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
+            case "nice": niceLength = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 2, max: 273))
+            case "depth": depth = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
+            case "mode":
+                switch value {
+                case "fast": mode = .fast
+                case "normal": mode = .normal
+                default: throw LZMAError.invalidOptions("mode=\(value): unsupported value (use fast or normal)")
+                }
+            case "mf":
+                guard let mf = MatchFinder(rawValue: value) else {
+                    throw LZMAError.invalidOptions("mf=\(value): unsupported match finder (use hc3, hc4, bt2, bt3 or bt4)")
+                }
+                matchFinder = mf
+            default:
+                throw LZMAError.invalidOptions("\(name): unknown option name")
+            }
+        }
+    }
+
+    /// Parses an unsigned integer with an optional size suffix, as xz does.
+    static func parseNumber(_ name: String, _ value: String, min: UInt64, max: UInt64) throws -> UInt64 {
+        var digits = Substring(value)
+        var suffix = Substring("")
+        if let i = value.firstIndex(where: { !("0"..."9").contains($0) }) {
+            digits = value[..<i]
+            suffix = value[i...]
+        }
+        guard !digits.isEmpty, let n = UInt64(digits) else {
+            throw LZMAError.invalidOptions("\(name)=\(value): value is not a non-negative decimal integer")
+        }
+        var multiplier: UInt64 = 1
+        if !suffix.isEmpty {
+            switch suffix {
+            case "k", "K", "kB", "KB", "Ki", "KiB", "kiB": multiplier = 1 << 10
+            case "m", "M", "MB", "Mi", "MiB": multiplier = 1 << 20
+            case "g", "G", "GB", "Gi", "GiB": multiplier = 1 << 30
+            default:
+                throw LZMAError.invalidOptions("\(name)=\(value): invalid multiplier suffix (use KiB, MiB or GiB)")
+            }
+        }
+        let (v, overflow) = n.multipliedReportingOverflow(by: multiplier)
+        guard !overflow, v >= min, v <= max else {
+            throw LZMAError.invalidOptions("\(name)=\(value): value out of range \(min)-\(max)")
+        }
+        return v
+    }
+
+    /// Checks the options as xz does.
+    ///
+    /// lc 0...8, lp 0...4, pb 0...4 (with `forLZMAAlone` — `.lzma` files and
+    /// LZMA2 — also lc + lp <= 4); dictionary 4 KiB ... 1.5 GiB; nice length
+    /// 2...273 and at least the bytes the match finder hashes (3 for hc3/bt3,
+    /// 4 for hc4/bt4); depth >= 0.
+    /// - Throws: `LZMAError.invalidOptions` saying which value is wrong.
+    public func validate(forLZMAAlone: Bool) throws {
+        guard (0...8).contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
+        guard (0...4).contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
+        guard (0...4).contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
+        if forLZMAAlone && lc + lp > 4 {
+            throw LZMAError.invalidOptions("lc=\(lc) + lp=\(lp) exceeds 4")
+        }
+        guard dictionarySize >= LZMAEncoderOptions.minimumDictionarySize,
+              dictionarySize <= LZMAEncoderOptions.maximumDictionarySize else {
+            throw LZMAError.invalidOptions("dictionary size \(dictionarySize) is not 4 KiB - 1536 MiB")
+        }
+        guard (LZMAConstants.matchLenMin...LZMAConstants.matchLenMax).contains(niceLength) else {
+            throw LZMAError.invalidOptions("nice=\(niceLength) is not 2-273")
+        }
+        guard niceLength >= matchFinder.hashBytes else {
+            throw LZMAError.invalidOptions("nice=\(niceLength) is shorter than the \(matchFinder.hashBytes) bytes match finder \(matchFinder.rawValue) needs")
+        }
+        guard depth >= 0, depth <= Int(UInt32.max) else {
+            throw LZMAError.invalidOptions("depth=\(depth) is not 0-\(UInt32.max)")
+        }
+    }
+}
