@@ -431,3 +431,144 @@ final class XZTests: XCTestCase {
         S.assertThrows("xz as .lzma", { _ = try LZMACodec.decompress(try S.xz(["-c"], data), format: .lzma) }) { _ in true }
     }
 }
+
+/// The .xz / LZMA2 encoder: xz decodes what it writes, and with the fast
+/// presets the bytes are xz's own.
+final class XZEncoderTests: XCTestCase {
+    typealias S = XZTestSupport
+
+    /// Compressible text with a random stretch in the middle (stored chunks)
+    /// and enough of everything for several LZMA2 chunks.
+    static let sample: [UInt8] = {
+        var rng = FilterTests.RNG(seed: 40)
+        return S.mixedData(150_000, seed: 41, noise: 25) + rng.bytes(90_000) + S.mixedData(60_000, seed: 42)
+    }()
+
+    func options(_ preset: Int, check: XZCheck = .crc64, filters: [XZFilter] = [], blockSize: UInt64? = nil,
+                 container: XZEncoderOptions.Container = .xz) throws -> XZEncoderOptions {
+        XZEncoderOptions(lzma: try .preset(preset), check: check, filters: filters, blockSize: blockSize, container: container)
+    }
+
+    func testFastPresetsMatchXZByteForByte() throws {
+        let data = Self.sample
+        for level in [0, 1] {
+            let ours = try XZCompressor.compress(data, options: try options(level))
+            let theirs = try S.xz(["-c", "-T1", "-\(level)"], data)
+            XCTAssertEqual(ours.count, theirs.count, "preset \(level)")
+            XCTAssertTrue(ours == theirs, "preset \(level) differs from xz")
+            XCTAssertEqual(try LZMACodec.decompress(ours), data)
+        }
+    }
+
+    func testChecksFiltersAndBlocksMatchXZ() throws {
+        let data = Array(Self.sample.prefix(120_000))
+        let cases: [(XZEncoderOptions, [String])] = [
+            (try options(0, check: .none), ["-C", "none", "-0"]),
+            (try options(0, check: .crc32), ["-C", "crc32", "-0"]),
+            (try options(0, check: .sha256), ["-C", "sha256", "-0"]),
+            (try options(1, filters: [.delta(distance: 4)]), ["--delta=dist=4", "--lzma2=preset=1"]),
+            (try options(0, filters: [.x86(start: 0), .delta(distance: 2)]), ["--x86", "--delta=dist=2", "--lzma2=preset=0"]),
+            (try options(0, blockSize: 50_000), ["-T2", "--block-size=50000", "-0"]),
+            (try options(0, blockSize: 40_000), ["-T2", "--block-size=40000", "-0"]),
+        ]
+        for (opts, args) in cases {
+            let ours = try XZCompressor.compress(data, options: opts)
+            let theirs = try S.xz(["-c", "-T1"] + args, data)
+            XCTAssertTrue(ours == theirs, "\(args): \(ours.count) vs \(theirs.count) bytes")
+            XCTAssertEqual(try S.xz(["-dc"], ours), data, "\(args)")
+        }
+    }
+
+    func testRawLZMA2MatchesXZ() throws {
+        let data = Self.sample
+        let ours = try XZCompressor.compress(data, options: try options(0, container: .rawLZMA2))
+        let theirs = try S.xz(["-c", "--format=raw", "--lzma2=preset=0"], data)
+        XCTAssertTrue(ours == theirs, "\(ours.count) vs \(theirs.count) bytes")
+        XCTAssertEqual(try LZMACodec.decompress(ours, format: .rawLZMA2(dictionarySize: 1 << 18)), data)
+        XCTAssertEqual(try XZCompressor.compress([], options: try options(0, container: .rawLZMA2)), [0x00])
+    }
+
+    func testNormalModeDecodesWithXZ() throws {
+        let data = Array(Self.sample.prefix(100_000))
+        for opts in [try options(6), try options(6, check: .sha256, blockSize: 30_000)] {
+            let ours = try XZCompressor.compress(data, options: opts)
+            XCTAssertEqual(try S.xz(["-dc"], ours), data)
+            XCTAssertEqual(try LZMACodec.decompress(ours), data)
+            XCTAssertLessThan(ours.count, data.count)
+        }
+    }
+
+    func testEmptyAndTinyInputs() throws {
+        for input: [UInt8] in [[], [0x42], Array("abc".utf8)] {
+            let ours = try XZCompressor.compress(input, options: try options(0))
+            XCTAssertEqual(ours, try S.xz(["-c", "-T1", "-0"], input), "\(input.count) bytes")
+            XCTAssertEqual(try LZMACodec.decompress(ours), input)
+        }
+        XCTAssertEqual(try XZCompressor.compress([], options: try options(0)).count, 32)
+    }
+
+    func testSmallDictionaryWithStoredChunks() throws {
+        // dict 4 KiB: the match finder keeps less history than a stored
+        // chunk needs, so the encoder keeps its own copy.
+        var rng = FilterTests.RNG(seed: 43)
+        let data = S.mixedData(20_000, seed: 44) + rng.bytes(150_000) + S.mixedData(20_000, seed: 45)
+        var lz = try LZMAEncoderOptions.preset(0)
+        lz.dictionarySize = 4096
+        let ours = try XZCompressor.compress(data, options: XZEncoderOptions(lzma: lz))
+        XCTAssertEqual(try S.xz(["-dc"], ours), data)
+        let theirs = try S.xz(["-c", "-T1", "--lzma2=preset=0,dict=4KiB"], data)
+        XCTAssertTrue(ours == theirs, "\(ours.count) vs \(theirs.count) bytes")
+    }
+
+    func testChunkedInputGivesTheSameBytes() throws {
+        let data = Array(Self.sample.prefix(60_000))
+        let opts = try options(1, filters: [.delta(distance: 1)], blockSize: 25_000)
+        let reference = try XZCompressor.compress(data, options: opts)
+        let c = try XZCompressor(options: opts)
+        var out: [UInt8] = []
+        var pos = 0
+        var step = 1
+        while pos < data.count {
+            let n = min(step, data.count - pos)
+            out += try c.compress(data[pos..<pos + n])
+            pos += n
+            step = step * 3 % 5000 + 1
+        }
+        out += try c.finish()
+        XCTAssertEqual(out, reference)
+        // Tiny output buffers.
+        let c2 = try XZCompressor(options: opts)
+        var out2: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 7)
+        var inPos = 0
+        while true {
+            let r = try data[inPos...].withUnsafeBufferPointer { i in
+                try buf.withUnsafeMutableBufferPointer { o in try c2.encode(input: i, output: o, finish: true) }
+            }
+            inPos += r.consumed
+            out2 += buf[0..<r.produced]
+            if r.status == .streamEnd { break }
+        }
+        XCTAssertEqual(out2, reference)
+    }
+
+    func testInvalidOptionsThrow() throws {
+        var lz = try LZMAEncoderOptions.preset(0)
+        lz.lc = 4; lz.lp = 1
+        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(lzma: lz)))
+        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(blockSize: 0)))
+        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(filters: [.delta(distance: 1), .x86(start: 0), .arm(start: 0), .sparc(start: 0)])))
+    }
+
+    func testDictionarySizeCode() {
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(1), 0)
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(4096), 0)
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(4097), 1)
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(1 << 23), 22)
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(3 << 22), 23)
+        XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(UInt32.max), 40)
+        for code: UInt8 in 0...40 {
+            XCTAssertEqual(LZMA2Encoder.dictionarySizeCode(try! LZMA2Decoder.dictionarySize(propertiesByte: code)), code)
+        }
+    }
+}
