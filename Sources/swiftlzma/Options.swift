@@ -5,6 +5,11 @@
 // ends the options and `-` means standard input.
 
 import LZMA
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What to do with the input files.
 enum Operation {
@@ -250,8 +255,6 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         options.format = .lzma
     }
 
-    var index = 0
-    var onlyFiles = false
     var wantHelp: Bool?
     var wantVersion = false
 
@@ -304,75 +307,90 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         }
     }
 
-    while index < arguments.count {
-        let arg = arguments[index]
-        index += 1
-        if onlyFiles || arg == "-" || !arg.hasPrefix("-") {
-            options.files.append(arg)
-            continue
-        }
-        if arg == "--" { onlyFiles = true; continue }
-        if arg.hasPrefix("--") {
-            let body = arg.dropFirst(2)
-            let name: Substring
-            var value: String?
-            if let eq = body.firstIndex(of: "=") {
-                name = body[..<eq]
-                value = String(body[body.index(after: eq)...])
-            } else {
-                name = body
+    func parse(_ arguments: [String]) throws(UsageError) {
+        var index = 0
+        var onlyFiles = false
+        while index < arguments.count {
+            let arg = arguments[index]
+            index += 1
+            if onlyFiles || arg == "-" || !arg.hasPrefix("-") {
+                options.files.append(arg)
+                continue
             }
-            let option: LongOption
-            if let exact = longOptions.first(where: { $0.name == name }) {
-                option = exact
-            } else {
-                let matches = longOptions.filter { $0.name.hasPrefix(name) }
-                // Several names for one option (for example --memlimit and
-                // --memory) make an abbreviation ambiguous only if they differ.
-                guard let first = matches.first else {
-                    throw UsageError("unrecognized option '--\(name)'", suggestHelp: true)
+            if arg == "--" { onlyFiles = true; continue }
+            if arg.hasPrefix("--") {
+                let body = arg.dropFirst(2)
+                let name: Substring
+                var value: String?
+                if let eq = body.firstIndex(of: "=") {
+                    name = body[..<eq]
+                    value = String(body[body.index(after: eq)...])
+                } else {
+                    name = body
                 }
-                guard matches.allSatisfy({ $0.key == first.key }) else {
-                    throw UsageError("option '--\(name)' is ambiguous", suggestHelp: true)
-                }
-                option = first
-            }
-            if option.takesValue {
-                if value == nil {
-                    guard index < arguments.count else {
-                        throw UsageError("option '--\(option.name)' requires an argument", suggestHelp: true)
+                let option: LongOption
+                if let exact = longOptions.first(where: { $0.name == name }) {
+                    option = exact
+                } else {
+                    let matches = longOptions.filter { $0.name.hasPrefix(name) }
+                    // Several names for one option (for example --memlimit and
+                    // --memory) make an abbreviation ambiguous only if they differ.
+                    guard let first = matches.first else {
+                        throw UsageError("unrecognized option '--\(name)'", suggestHelp: true)
                     }
-                    value = arguments[index]
-                    index += 1
-                }
-            } else if value != nil {
-                throw UsageError("option '--\(option.name)' doesn't allow an argument", suggestHelp: true)
-            }
-            try apply(option.key, value, "--\(option.name)")
-            continue
-        }
-        // A bundle of short options: -dkc, -M100MiB, -M 100MiB.
-        var rest = arg.dropFirst()
-        while let c = rest.first {
-            rest = rest.dropFirst()
-            if shortWithValue.contains(c) {
-                var value = String(rest)
-                if value.isEmpty {
-                    guard index < arguments.count else {
-                        throw UsageError("option requires an argument -- '\(c)'", suggestHelp: true)
+                    guard matches.allSatisfy({ $0.key == first.key }) else {
+                        throw UsageError("option '--\(name)' is ambiguous", suggestHelp: true)
                     }
-                    value = arguments[index]
-                    index += 1
+                    option = first
                 }
-                try apply(String(c), value, "-\(c)")
-                break
+                if option.takesValue {
+                    if value == nil {
+                        guard index < arguments.count else {
+                            throw UsageError("option '--\(option.name)' requires an argument", suggestHelp: true)
+                        }
+                        value = arguments[index]
+                        index += 1
+                    }
+                } else if value != nil {
+                    throw UsageError("option '--\(option.name)' doesn't allow an argument", suggestHelp: true)
+                }
+                try apply(option.key, value, "--\(option.name)")
+                continue
             }
-            guard shortFlags.contains(c) else {
-                throw UsageError("invalid option -- '\(c)'", suggestHelp: true)
+            // A bundle of short options: -dkc, -M100MiB, -M 100MiB.
+            var rest = arg.dropFirst()
+            while let c = rest.first {
+                rest = rest.dropFirst()
+                if shortWithValue.contains(c) {
+                    var value = String(rest)
+                    if value.isEmpty {
+                        guard index < arguments.count else {
+                            throw UsageError("option requires an argument -- '\(c)'", suggestHelp: true)
+                        }
+                        value = arguments[index]
+                        index += 1
+                    }
+                    try apply(String(c), value, "-\(c)")
+                    break
+                }
+                guard shortFlags.contains(c) else {
+                    throw UsageError("invalid option -- '\(c)'", suggestHelp: true)
+                }
+                try apply(String(c), nil, "-\(c)")
             }
-            try apply(String(c), nil, "-\(c)")
         }
     }
+
+    // As xz: XZ_DEFAULTS, then XZ_OPT (options only), then the command line.
+    for variable in ["XZ_DEFAULTS", "XZ_OPT"] {
+        guard let value = getenv(variable) else { continue }
+        let words = String(cString: value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        try parse(words)
+        guard options.files.isEmpty else {
+            throw UsageError("\(variable): Non-option arguments are not allowed")
+        }
+    }
+    try parse(arguments)
 
     if let long = wantHelp { return .help(long: long) }
     if wantVersion { return .version }

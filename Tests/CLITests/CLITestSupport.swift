@@ -59,7 +59,7 @@ class CLITestCase: XCTestCase {
     /// - Parameter whileRunning: called with the process once it started.
     @discardableResult
     func run(_ program: URL, _ arguments: [String], stdin: Data? = nil, argv0: String? = nil,
-             whileRunning: ((Process) throws -> Void)? = nil) throws -> RunResult {
+             environment: [String: String] = [:], whileRunning: ((Process) throws -> Void)? = nil) throws -> RunResult {
         var executable = program
         if let argv0 {
             // Process has no argv[0] override: run through a symbolic link.
@@ -78,6 +78,12 @@ class CLITestCase: XCTestCase {
         process.executableURL = executable
         process.arguments = arguments
         process.currentDirectoryURL = dir
+        // xz and swiftlzma read options from these; keep the caller's out.
+        var env = ProcessInfo.processInfo.environment
+        env["XZ_OPT"] = nil
+        env["XZ_DEFAULTS"] = nil
+        env.merge(environment) { $1 }
+        process.environment = env
         let outHandle = try FileHandle(forWritingTo: outURL)
         let errHandle = try FileHandle(forWritingTo: errURL)
         process.standardOutput = outHandle
@@ -102,8 +108,10 @@ class CLITestCase: XCTestCase {
     /// Runs `swiftlzma` with `arguments`.
     @discardableResult
     func swiftlzma(_ arguments: [String], stdin: Data? = nil, argv0: String? = nil,
+                   environment: [String: String] = [:],
                    whileRunning: ((Process) throws -> Void)? = nil) throws -> RunResult {
-        try run(CLI.binary, arguments, stdin: stdin, argv0: argv0, whileRunning: whileRunning)
+        try run(CLI.binary, arguments, stdin: stdin, argv0: argv0, environment: environment,
+                whileRunning: whileRunning)
     }
 
     /// The real xz, or skips the test.

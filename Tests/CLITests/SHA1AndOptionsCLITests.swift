@@ -122,6 +122,17 @@ final class OptionsCLITests: CLITestCase {
         XCTAssertTrue(r.stderr.contains(" / 48.8 KiB = 0.0"), r.stderr)
     }
 
+    func testOptionsFromXZOPT() throws {
+        let original = sampleText(30)
+        try makeLZMA(original, name: "e.lzma")
+        let r = try swiftlzma(["-d", "e.lzma"], environment: ["XZ_OPT": "-k -M 100MiB"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try listing(), ["e", "e.lzma"])
+        let files = try swiftlzma(["-t", "e.lzma"], environment: ["XZ_OPT": "e.lzma"])
+        XCTAssertEqual(files.status, 1)
+        XCTAssertEqual(files.stderr, "swiftlzma: XZ_OPT: Non-option arguments are not allowed\n")
+    }
+
     func testHelpAndVersion() throws {
         let h = try swiftlzma(["--help"])
         XCTAssertEqual(h.status, 0)
