@@ -33,15 +33,20 @@ case .run(let options):
         runRoundtrip(context)
     } else if options.sha1 {
         runSHA1(context)
-    } else if options.operation == .compress && !compressionAvailable {
-        reporter.error(nil, "compression is not available yet")
     } else {
-        // Options that make decoding impossible are reported once, up front.
-        if options.operation != .compress {
-            do { _ = try makeDecompressor(options) } catch {
-                reporter.error(nil, error.message)
-                exit(reporter.status.rawValue)
+        // Options that make coding impossible are reported once, up front.
+        do {
+            if options.operation == .compress {
+                if try makeEncoder(options) == nil {
+                    reporter.error(nil, "compression is not available yet")
+                    exit(reporter.status.rawValue)
+                }
+            } else {
+                _ = try makeDecompressor(options)
             }
+        } catch {
+            reporter.error(nil, error.message)
+            exit(reporter.status.rawValue)
         }
         for (i, path) in options.files.enumerated() {
             if options.operation == .compress {
