@@ -131,7 +131,7 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
             result = try step(UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
                               UnsafeMutableBufferPointer(start: outBuf, count: size), eof)
         } catch let error as LZMAError {
-            throw DecodeFailure(message: error.description)
+            throw DecodeFailure(message: describe(error))
         }
         inPos += result.consumed
         totals.uncompressed &+= UInt64(result.consumed)

@@ -144,7 +144,11 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             if case .invalidHeader = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
                 return try unrecognized()
             }
-            throw DecodeFailure(message: error.description)
+            throw DecodeFailure(message: describe(error))
+        }
+        if result.consumed == 0 && result.produced == 0 && result.status == .needsInput && inPos < inLen {
+            // The decoder's contract rules this out; never spin on it.
+            throw DecodeFailure(message: "Internal error: the decoder made no progress")
         }
         inPos += result.consumed
         if !isReady && (decoder.totalIn >= UInt64(headerSize) || result.produced > 0 || result.status == .streamEnd) {
@@ -173,7 +177,7 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
                 do {
                     try decoder.finish()
                 } catch let error as LZMAError {
-                    throw DecodeFailure(message: error.description)
+                    throw DecodeFailure(message: describe(error))
                 }
                 return  // not reached: finish() throws unless the stream ended
             }
@@ -267,4 +271,14 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
 /// A reason to skip a file that xz reports as a warning (exit status 2).
 struct SkipFile: Error {
     var message: String
+}
+
+/// The message for a library error: its `description`, except that an
+/// exceeded memory limit is worded as xz does (a limit below 1 MiB in bytes,
+/// so `-M 100` instead of `-M 100MiB` is easy to spot).
+func describe(_ error: LZMAError) -> String {
+    guard case .memoryLimitExceeded(let required, let limit) = error else { return error.description }
+    let mib = { (v: UInt64) in v / (1 << 20) + (v % (1 << 20) == 0 ? 0 : 1) }
+    let limitText = limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
+    return "Memory usage limit reached: \(mib(required)) MiB of memory is required. The limit is \(limitText)."
 }

@@ -168,6 +168,10 @@ final class DecompressCLITests: CLITestCase {
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.hasPrefix("swiftlzma: m.lzma: Memory usage limit reached"), r.stderr)
         XCTAssertEqual(try listing(), ["m.lzma"])
+        // A limit below 1 MiB is shown in bytes, as xz does.
+        let tiny = try swiftlzma(["-t", "-M", "100", "m.lzma"])
+        XCTAssertEqual(tiny.status, 1)
+        XCTAssertTrue(tiny.stderr.hasSuffix("of memory is required. The limit is 100 B.\n"), tiny.stderr)
         let ok = try swiftlzma(["-t", "--memlimit=20MiB", "m.lzma"])
         XCTAssertEqual(ok.status, 0, ok.stderr)
         for unlimited in ["0", "max", "50%"] {
