@@ -240,7 +240,9 @@ enum CleanupOnSignal {
 
     /// Installs the handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE.
     static func install() {
+        // Initialize both statics here, not lazily inside a handler.
         path[0] = 0
+        active = 0
         for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in

@@ -202,6 +202,26 @@ final class DecompressCLITests: CLITestCase {
         XCTAssertEqual(try listing(), ["folder.lzma", "link.lzma", "real.lzma"])
     }
 
+    func testHardLinkedInputIsSkippedUnlessKept() throws {
+        let original = sampleText(20)
+        try makeLZMA(original, name: "h.lzma")
+        try FileManager.default.linkItem(atPath: path("h.lzma"), toPath: path("h2.lzma"))
+        let r = try swiftlzma(["-d", "h.lzma"])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertEqual(r.stderr, "swiftlzma: h.lzma: Input file has more than one hard link, skipping\n")
+        // -q hides the warning but keeps the status; -Q keeps the status at 0.
+        let q = try swiftlzma(["-dq", "h.lzma"])
+        XCTAssertEqual(q.status, 2)
+        XCTAssertEqual(q.stderr, "")
+        let nowarn = try swiftlzma(["-dQ", "h.lzma"])
+        XCTAssertEqual(nowarn.status, 0)
+        XCTAssertEqual(try listing(), ["h.lzma", "h2.lzma"])
+        // Keeping the input makes the extra link harmless.
+        let k = try swiftlzma(["-dk", "h.lzma"])
+        XCTAssertEqual(k.status, 0, k.stderr)
+        XCTAssertEqual(try read("h"), original)
+    }
+
     func testPermissionsAndTimesAreCopied() throws {
         try makeLZMA(sampleText(30), name: "p.lzma")
         let mtime = Date(timeIntervalSince1970: 1_000_000_000)
