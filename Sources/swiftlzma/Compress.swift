@@ -1,12 +1,6 @@
-// Compression: the per-file steps and the streaming loop are ready; only the
-// encoder itself is missing. To enable compression, make `makeEncoder` return
-// a step built on the library's encoder, for example:
-//
-//     let encoder = try LZMACompressor(format: .lzma, options: .preset(options.preset, extreme: options.extreme))
-//     return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
-//
-// (with `--lzma1=` use `LZMAEncoderOptions(xzOptionString: options.lzma1String!)`),
-// and fill in `runRoundtrip`.
+// Compression of files (-z): output naming as xz, the streaming loop (1 MiB
+// reads, output written as produced) and the per-file steps (temporary file,
+// attributes, rename, input removed only after success).
 
 #if canImport(Glibc)
 import Glibc
@@ -25,7 +19,35 @@ typealias EncodeStep = (_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMut
 /// has none.
 /// - Throws: `UsageError` for options the encoder rejects.
 func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
-    nil
+    let encoderOptions = try swiftlzmaEncoderOptions(options)
+    let format: CompressionFormat
+    switch options.format {
+    case .auto, .lzma: format = .lzma
+    case .raw: format = .rawLZMA1
+    case .xz: throw UsageError(".xz compression is not supported yet; use -F lzma")
+    case .lzip: throw UsageError("lzip compression is not supported")
+    }
+    let encoder: LZMACompressor
+    do {
+        encoder = try LZMACompressor(format: format, options: encoderOptions)
+    } catch {
+        throw UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+    }
+    return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+}
+
+/// The encoder settings: `--lzma1=` when given, else the preset (`-0`...`-9`, `-e`).
+func swiftlzmaEncoderOptions(_ options: Options) throws(UsageError) -> LZMAEncoderOptions {
+    do {
+        if let text = options.lzma1String {
+            return try LZMAEncoderOptions(xzOptionString: text)
+        }
+        return try LZMAEncoderOptions.preset(options.preset, extreme: options.extreme)
+    } catch let e as LZMAError {
+        throw UsageError(describe(e))
+    } catch {
+        throw UsageError("\(error)")
+    }
 }
 
 /// The suffixes of compressed files (a file that has one is not compressed again).
@@ -36,8 +58,8 @@ private let compressedSuffixes = [".xz", ".txz", ".lzma", ".tlz", ".lz"]
 func compressedName(_ path: String, format: FileFormat, customSuffix: String?) -> String? {
     if let customSuffix { return path + customSuffix }
     switch format {
-    case .lzma: return path + ".lzma"
-    case .auto, .xz: return path + ".xz"
+    case .lzma, .auto: return path + ".lzma"
+    case .xz: return path + ".xz"
     case .raw, .lzip: return nil
     }
 }
@@ -145,7 +167,3 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
     }
 }
 
-/// `--roundtrip`: compress, decompress and compare (needs the encoder).
-func runRoundtrip(_ context: RunContext) {
-    context.reporter.error(nil, "--roundtrip is not available yet (it needs the encoder)")
-}

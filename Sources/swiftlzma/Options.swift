@@ -42,7 +42,7 @@ struct Options {
     var suffix: String?
     /// Memory limit for decoding; `nil` = no limit.
     var memoryLimit: UInt64?
-    /// `--lzma1=...` for raw decoding (and, later, encoding).
+    /// `--lzma1=...` for raw decoding and for encoding.
     var lzma1: LZMA1Options?
     /// The raw `--lzma1` text, kept for the encoder.
     var lzma1String: String?
@@ -403,9 +403,9 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
 let helpText = """
 Usage: swiftlzma [OPTION]... [FILE]...
-Decompress (and, later, compress) FILEs in the .lzma format, like xz.
+Compress or decompress FILEs in the .lzma format, like xz.
 
-  -z, --compress      force compression (not available yet)
+  -z, --compress      force compression
   -d, --decompress    force decompression
   -t, --test          test compressed file integrity
   -k, --keep          keep (don't delete) input files
@@ -414,9 +414,12 @@ Decompress (and, later, compress) FILEs in the .lzma format, like xz.
       --single-stream decompress only the first stream, and silently
                       ignore possible remaining input data
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
-  -F, --format=FMT    file format to decode: `auto' (default), `lzma', `raw'
+  -0 ... -9           compression preset; default is 6
+  -e, --extreme       use more CPU time to compress a little better
+  -F, --format=FMT    file format: `auto' (default), `lzma', `raw'
                       (`xz' is recognized but not supported yet)
-      --lzma1=OPTS    raw LZMA1 options: preset=PRE,dict=NUM,lc=NUM,lp=NUM,pb=NUM
+      --lzma1=OPTS    LZMA1 options: preset=PRE,dict=NUM,lc=NUM,lp=NUM,pb=NUM,
+                      mode=fast|normal,nice=NUM,mf=hc3|hc4|bt2|bt3|bt4,depth=NUM
   -M, --memlimit=LIMIT
                       memory usage limit for decompression: a size (KiB, MiB,
                       GiB), a percentage of RAM (`50%'), or 0/`max' for none
@@ -425,7 +428,9 @@ Decompress (and, later, compress) FILEs in the .lzma format, like xz.
   -Q, --no-warn       make warnings not affect the exit status
       --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
                       decompressed content of each FILE
-      --roundtrip     compress, decompress and compare (not available yet)
+      --roundtrip [FILE]
+                      compress FILE (or a built-in sample) as a stream,
+                      decompress the result as a stream, compare SHA-1s
   -h, --help          display this short help and exit
   -V, --version       display the version number and exit
 

@@ -1,4 +1,4 @@
-// swiftlzma: a drop-in for `xz` on .lzma files (decoding for now).
+// swiftlzma: a drop-in for `xz` on .lzma files.
 // See Options.swift for the accepted options and `swiftlzma --help`.
 
 #if canImport(Glibc)
@@ -37,10 +37,7 @@ case .run(let options):
         // Options that make coding impossible are reported once, up front.
         do {
             if options.operation == .compress {
-                if try makeEncoder(options) == nil {
-                    reporter.error(nil, "compression is not available yet")
-                    exit(reporter.status.rawValue)
-                }
+                _ = try makeEncoder(options)
             } else {
                 _ = try makeDecompressor(options)
             }

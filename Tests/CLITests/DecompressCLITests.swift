@@ -254,12 +254,4 @@ final class DecompressCLITests: CLITestCase {
         XCTAssertEqual(r.status, SIGINT)
         XCTAssertEqual(try listing(), ["slow.lzma"])
     }
-
-    func testCompressionIsNotAvailableYet() throws {
-        try write(Data("x".utf8), "plain")
-        let r = try swiftlzma(["-z", "plain"])
-        XCTAssertEqual(r.status, 1)
-        XCTAssertEqual(r.stderr, "swiftlzma: compression is not available yet\n")
-        XCTAssertEqual(try listing(), ["plain"])
-    }
 }
