@@ -258,16 +258,26 @@ final class DecoderRobustnessTests: XCTestCase {
     func testHugeDictionaryIsNotAllocatedUpFront() throws {
         let s = try sample("mixed4097.p6.lzma")
         let input = patched(s.input, dict: 0xFFFF_FFFF)
-        guard let before = TestSupport.residentBytes() else { throw XCTSkip("/proc/self/statm not readable") }
+        guard let before = TestSupport.residentBytes(), let vBefore = TestSupport.virtualBytes() else {
+            throw XCTSkip("/proc/self/statm not readable")
+        }
         for format in [DecompressionFormat.lzma, .auto] {
-            let d = LZMADecompressor(format: format)
-            let out = try d.decompress(input)
-            try d.finish()
-            XCTAssertTrue(TestSupport.same(out, s.expected), "\(format)")
-            XCTAssertEqual(d.expectedOutputSize, nil)
-            let after = TestSupport.residentBytes() ?? Int.max
-            XCTAssertLessThan(after - before, 64 << 20, "RSS grew by \(after - before) bytes (\(format))")
-            withExtendedLifetime(d) {}
+            for chunk in [Int.max, 1] {
+                let d = LZMADecompressor(format: format)
+                let out = try TestSupport.decodeChunked(input, format: format, chunk: chunk)
+                XCTAssertTrue(TestSupport.same(out, s.expected), "\(format)")
+                let whole = try d.decompress(input)
+                XCTAssertTrue(TestSupport.same(whole, s.expected), "\(format)")
+                XCTAssertTrue(d.isFinished)
+                XCTAssertNil(d.expectedOutputSize)
+                // Measured while the decoder is alive.
+                let after = TestSupport.residentBytes() ?? Int.max
+                let vAfter = TestSupport.virtualBytes() ?? Int.max
+                XCTAssertLessThan(after - before, 64 << 20, "RSS grew by \(after - before) bytes (\(format))")
+                // An untouched 4 GiB allocation would not show in RSS, but in the virtual size.
+                XCTAssertLessThan(vAfter - vBefore, 1 << 30, "virtual size grew by \(vAfter - vBefore) bytes (\(format))")
+                withExtendedLifetime(d) {}
+            }
         }
     }
 

@@ -147,10 +147,16 @@ enum TestSupport {
     // MARK: - Memory
 
     /// Resident set size of this process in bytes (Linux), or nil.
-    static func residentBytes() -> Int? {
+    static func residentBytes() -> Int? { statm(field: 1) }
+
+    /// Virtual size of this process in bytes (Linux), or nil. Catches big
+    /// allocations the kernel has not backed with pages yet.
+    static func virtualBytes() -> Int? { statm(field: 0) }
+
+    private static func statm(field: Int) -> Int? {
         guard let s = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return nil }
         let f = s.split(separator: " ")
-        guard f.count > 1, let pages = Int(f[1]) else { return nil }
+        guard f.count > field, let pages = Int(f[field]) else { return nil }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
     }
 
