@@ -422,4 +422,148 @@ final class DecoderRobustnessTests: XCTestCase {
             guard case LZMAError.truncatedInput = e else { return XCTFail("got \(e)") }
         }
     }
+
+    // MARK: - Differential check against liblzma
+
+    /// Decodes each case file listed in `list` (name, format, lc, lp, pb, dict)
+    /// with Python's lzma module (liblzma) and prints one outcome per line.
+    private static let liblzmaScript = #"""
+    import lzma, hashlib, sys, os
+    d = sys.argv[1]
+    CAP = int(sys.argv[2])
+    for line in open(os.path.join(d, "list")):
+        name, fmt, lc, lp, pb, dct = line.split()
+        data = open(os.path.join(d, name), "rb").read()
+        if fmt == "raw":
+            dec = lzma.LZMADecompressor(format=lzma.FORMAT_RAW, filters=[{"id": lzma.FILTER_LZMA1,
+                  "lc": int(lc), "lp": int(lp), "pb": int(pb), "dict_size": int(dct)}])
+        else:
+            dec = lzma.LZMADecompressor(format=lzma.FORMAT_ALONE)
+        try:
+            out = dec.decompress(data, max_length=CAP + 1)
+            if len(out) > CAP: r = "capped"
+            elif not dec.eof: r = "error"
+            else: r = "ok %s %d %d" % (hashlib.sha1(out).hexdigest(), len(out), len(dec.unused_data))
+        except lzma.LZMAError:
+            r = "error"
+        print(name, r)
+    """#
+
+    /// Our outcome in the script's notation.
+    private func outcomeLine(_ input: [UInt8], format: DecompressionFormat, chunked: Bool,
+                             rng: inout TestSupport.PRNG) -> String {
+        let cap = DecoderRobustnessTests.outputCap
+        let d = LZMADecompressor(format: format)
+        var out = [UInt8]()
+        var i = 0
+        do {
+            repeat {
+                var data = ArraySlice<UInt8>()
+                if d.needsInput || d.isFinished {
+                    let n = chunked ? min(rng.int(1...40), input.count - i) : input.count - i
+                    data = input[i..<(i + n)]
+                    i += n
+                }
+                let before = out.count
+                out += try d.decompress(data, maxLength: cap + 1 - out.count)
+                if out.count > cap { return "capped" }
+                if data.isEmpty && out.count == before && !d.isFinished { break }
+            } while i < input.count || (!d.needsInput && !d.isFinished)
+            guard d.isFinished else { return "error" }
+            return "ok \(TestSupport.sha1Hex(out)) \(out.count) \(d.unusedData.count)"
+        } catch {
+            XCTAssert(error is LZMAError, "\(error)")
+            return "error"
+        }
+    }
+
+    /// Damaged variants of small vectors (seeded) must give the same outcome
+    /// as liblzma: the same content and trailing-byte count when it succeeds,
+    /// an error when it fails; one-shot and chunked alike.
+    func testAgreesWithLiblzmaOnDamagedInput() throws {
+        guard let python = TestSupport.findTool("python3"),
+              (try? TestSupport.run(python, ["-c", "import lzma"]).status) == 0 else {
+            throw XCTSkip("python3 with the lzma module is not available")
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("DecoderDiff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        let names = ["mixed4095.p6.lzma", "mixed4095.known-noeopm-p6.lzma", "mixed257.known-eopm-p6.lzma",
+                     "mixed4097.lc3lp0pb2-d8MiB.raw", "mixed4097.known-noeopm-lc0lp4pb0.lzma",
+                     "mixed4097.lc2lp1pb0.lzma", "zeros100k.p6.lzma", "abab1k.known-noeopm-p6.lzma",
+                     "byte1.p6.lzma", "empty.known-noeopm-p6.lzma", "random2k.p0.lzma"]
+        var rng = TestSupport.PRNG(seed: 0x11B1_2A5A)
+        var cases: [(name: String, input: [UInt8], format: DecompressionFormat)] = []
+        var list = ""
+        for name in names {
+            let s = try sample(name)
+            let hdr = s.vector.isRaw ? 0 : 13
+            for k in 0..<60 {
+                var b = s.input
+                switch k % 6 {
+                case 0, 1, 2:  // a few bytes of the payload replaced
+                    for _ in 0..<rng.int(1...4) where b.count > hdr { b[rng.int(hdr...(b.count - 1))] = UInt8(truncatingIfNeeded: rng.next()) }
+                case 3:  // truncated, or junk appended
+                    if rng.int(0...1) == 0 { b.removeLast(rng.int(1...b.count)) }
+                    else { b += (0..<rng.int(1...20)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
+                case 4 where hdr > 0:  // declared size changed
+                    let n = UInt64(s.expected.count)
+                    let size = [0, 1, n &- 1, n + 1, n * 2, UInt64.max - 1, UInt64.max][rng.int(0...6)]
+                    for i in 0..<8 { b[5 + i] = UInt8(truncatingIfNeeded: size >> (8 * UInt64(i))) }
+                case 5 where hdr > 0:  // dictionary size changed, or lc/lp/pb (lc + lp <= 4, like liblzma)
+                    if rng.int(0...1) == 0 {
+                        let dict = [0, 1, 4095, 4096, 4097, 65536, UInt32(truncatingIfNeeded: rng.next())][rng.int(0...6)]
+                        for i in 0..<4 { b[1 + i] = UInt8(truncatingIfNeeded: dict >> (8 * UInt32(i))) }
+                    } else {
+                        let lc = rng.int(0...4), lp = rng.int(0...(4 - lc)), pb = rng.int(0...4)
+                        b[0] = UInt8((pb * 5 + lp) * 9 + lc)
+                    }
+                default:
+                    b[rng.int(0...(b.count - 1))] ^= UInt8(truncatingIfNeeded: rng.int(1...255))
+                }
+                let file = "c\(cases.count)"
+                try Data(b).write(to: dir.appendingPathComponent(file))
+                let v = s.vector
+                list += v.isRaw ? "\(file) raw \(v.lc) \(v.lp) \(v.pb) \(v.dict)\n" : "\(file) lzma 0 0 0 0\n"
+                cases.append((file, b, s.format))
+            }
+        }
+        try list.write(to: dir.appendingPathComponent("list"), atomically: true, encoding: .utf8)
+        let script = dir.appendingPathComponent("decode.py")
+        try DecoderRobustnessTests.liblzmaScript.write(to: script, atomically: true, encoding: .utf8)
+        let r = try TestSupport.run(python, [script.path, dir.path, String(DecoderRobustnessTests.outputCap)])
+        XCTAssertEqual(r.status, 0, "python script failed")
+        var theirs: [String: String] = [:]
+        for line in String(decoding: r.stdout, as: UTF8.self).split(separator: "\n") {
+            let parts = line.split(separator: " ", maxSplits: 1).map(String.init)
+            if parts.count == 2 { theirs[parts[0]] = parts[1] }
+        }
+        XCTAssertEqual(theirs.count, cases.count, "liblzma outcomes missing")
+        var tally: [String: Int] = [:]
+        for c in cases {
+            guard let want = theirs[c.name] else { continue }
+            let one = outcomeLine(c.input, format: c.format, chunked: false, rng: &rng)
+            let chunked = outcomeLine(c.input, format: c.format, chunked: true, rng: &rng)
+            XCTAssertEqual(one, want, "\(c.name) one-shot differs from liblzma")
+            XCTAssertEqual(chunked, want, "\(c.name) chunked differs from liblzma")
+            tally[String(want.prefix(while: { $0 != " " })), default: 0] += 1
+        }
+        print("differential vs liblzma (\(cases.count) cases): \(tally.sorted { $0.key < $1.key })")
+        XCTAssertGreaterThan(tally["ok", default: 0], 20)
+        XCTAssertGreaterThan(tally["error", default: 0], 200)
+    }
+
+    /// The .lzma format allows lc up to 8 (and lc + lp > 4), which xz refuses to
+    /// write or read; we decode them. A stream whose literals all use fresh
+    /// probabilities decodes the same under any lc/lp.
+    func testLargeLcLpAccepted() throws {
+        for (name, props) in [("byte1.p6.lzma", (2 * 5 + 0) * 9 + 8), ("empty.p6.lzma", 224), ("byte1.p6.lzma", 224)] {
+            let s = try sample(name)
+            var b = s.input
+            b[0] = UInt8(props)
+            let out = try LZMACodec.decompress(b, format: .lzma)
+            XCTAssertTrue(TestSupport.same(out, s.expected), "\(name) with properties byte \(props)")
+        }
+    }
 }
