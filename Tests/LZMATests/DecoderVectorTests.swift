@@ -257,6 +257,57 @@ final class DecoderVectorTests: XCTestCase {
         XCTAssertNoThrow(try d.finish())
     }
 
+    /// Empty input and empty output buffers (nil base addresses) are valid
+    /// calls: they make no progress they cannot report, and do not disturb
+    /// the stream.
+    func testBufferAPIWithEmptyBuffers() throws {
+        for name in ["mixed4097.p6.lzma", "mixed4095.known-noeopm-p6.lzma", "mixed4095.lc3lp0pb2-d8MiB.raw"] {
+            let v = try TestSupport.vector(name)
+            let input = try TestSupport.readBytes(v.url)
+            let d = LZMADecompressor(format: try v.format())
+            let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 100)
+            defer { buf.deallocate() }
+            let noInput = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+            let noOutput = UnsafeMutableBufferPointer<UInt8>(start: nil, count: 0)
+            var out = [UInt8]()
+            var pos = 0
+            var steps = 0
+            while !d.isFinished && steps < 100_000 {
+                steps += 1
+                // Nothing in, nothing out.
+                let e = try d.decode(input: noInput, output: noOutput)
+                XCTAssertEqual(e.consumed, 0, name)
+                XCTAssertEqual(e.produced, 0, name)
+                // Input but no room: may consume (and buffer) input, never produces.
+                try input.withUnsafeBufferPointer { all in
+                    let w = UnsafeBufferPointer(rebasing: all[pos..<min(all.count, pos + 50)])
+                    let r = try d.decode(input: w, output: noOutput)
+                    XCTAssertEqual(r.produced, 0, name)
+                    pos += r.consumed
+                }
+                // Room but no input: hands out what is decoded.
+                let r = try d.decode(input: noInput, output: buf)
+                XCTAssertEqual(r.consumed, 0, name)
+                out += buf[0..<r.produced]
+                if r.produced == 0 && pos < input.count {
+                    try input.withUnsafeBufferPointer { all in
+                        let w = UnsafeBufferPointer(rebasing: all[pos..<min(all.count, pos + 50)])
+                        let r = try d.decode(input: w, output: buf)
+                        pos += r.consumed
+                        out += buf[0..<r.produced]
+                    }
+                } else if r.produced == 0 && pos == input.count && !d.isFinished {
+                    XCTFail("\(name): stuck at input end")
+                    break
+                }
+            }
+            XCTAssertTrue(d.isFinished, name)
+            XCTAssertEqual(pos, input.count, name)
+            assertMatches(out, v, "empty buffers")
+            XCTAssertNoThrow(try d.finish())
+        }
+    }
+
     // MARK: - Trailing data
 
     func testUnusedDataAfterStream() throws {
