@@ -12,7 +12,7 @@ import LZMA
 
 /// The I/O buffers, allocated once per run.
 final class Buffers {
-    static let size = 1 << 20
+    static let size = 1 << 17  // 128 KiB: large enough for full speed, small for peak memory
     let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
     deinit {
