@@ -132,6 +132,8 @@ for t in "${targets[@]}"; do
     echo "== fuzz $t (${runs:+$runs runs}${runs:-$time_budget s}, $jobs job(s))"
     # Swift's runtime keeps some allocations for the process's lifetime; they are not leaks.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
+    # The Swift backtracer reads raw memory, which ASan reports as a second crash.
+    export SWIFT_BACKTRACE=enable=no
     if [ "$jobs" -gt 1 ]; then
         (cd "$logdir" && "$ROOT/.build-fuzz/$t" "${args[@]/#$corpus/$ROOT/$corpus}" \
             -artifact_prefix="$ROOT/$out/" -dict="$ROOT/Scripts/fuzz/lzma.dict" \

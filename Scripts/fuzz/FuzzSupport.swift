@@ -87,21 +87,21 @@ func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionF
                 _ = try d.decode(input: piece, output: UnsafeMutableBufferPointer(start: outBuf, count: room))
                 fatalError("decoder did not keep its failure \(e)")
             } catch let again as LZMAError {
-                precondition(again == e, "decoder failure changed: \(e) then \(again)")
+                check(again == e, "decoder failure changed: \(e) then \(again)")
             } catch { fatalError("non-LZMAError \(error)") }
             return DecodeResult(outcome: .failed(e), output: output, total: total)
         } catch {
             fatalError("decoder threw a non-LZMAError: \(error)")
         }
-        precondition(r.consumed >= 0 && r.consumed <= piece.count, "consumed \(r.consumed) of \(piece.count)")
-        precondition(r.produced >= 0 && r.produced <= room, "produced \(r.produced) into \(room)")
+        check(r.consumed >= 0 && r.consumed <= piece.count, "consumed \(r.consumed) of \(piece.count)")
+        check(r.produced >= 0 && r.produced <= room, "produced \(r.produced) into \(room)")
         if keepOutput { output.append(contentsOf: UnsafeBufferPointer(start: outBuf, count: r.produced)) }
         total += r.produced
         inPos += r.consumed
         if r.consumed == piece.count { chunkIndex += 1 }
         switch r.status {
         case .streamEnd:
-            precondition(d.isFinished)
+            check(d.isFinished, "streamEnd but isFinished is false")
             return DecodeResult(outcome: .ended(consumed: inPos), output: output, total: total)
         case .outputFull, .needsInput:
             if total >= cap { return DecodeResult(outcome: .capped, output: output, total: total) }
@@ -118,7 +118,7 @@ func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionF
                 }
                 // Input was offered, room was there, nothing happened: must not repeat.
                 stalls += 1
-                precondition(stalls < 4, "decoder made no progress with \(piece.count) input bytes and \(room) output room")
+                check(stalls < 4, "decoder made no progress with \(piece.count) input bytes and \(room) output room")
             } else {
                 stalls = 0
             }
@@ -144,10 +144,11 @@ let fuzzMemoryLimit: UInt64 = 64 << 20
 /// 16 MiB) and, when the result is at most 1 MiB, checks the one-shot
 /// `LZMACodec.decompress` agrees: the same bytes; `corruptData` when the stream
 /// ended before the input did; the same error; `truncatedInput` for a stream
-/// that did not end.
-func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat) {
+/// that did not end. Returns the streaming result.
+@discardableResult
+func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat) -> DecodeResult {
     let r = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, cap: 16 << 20, keepOutput: true)
-    guard r.total <= 1 << 20 else { return }
+    guard r.total <= 1 << 20 else { return r }
     let once: Result<[UInt8], LZMAError>
     do {
         once = .success(try LZMACodec.decompress(input, format: format, memoryLimit: fuzzMemoryLimit))
@@ -158,14 +159,14 @@ func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFo
     }
     switch (r.outcome, once) {
     case (.ended(let consumed), .success(let bytes)):
-        precondition(consumed == input.count, "one-shot accepted \(input.count - consumed) trailing bytes")
+        check(consumed == input.count, "one-shot accepted \(input.count - consumed) trailing bytes")
         requireEqual(bytes, r.output, "one-shot vs streaming")
     case (.ended(let consumed), .failure(let e)):
         guard consumed < input.count, case .corruptData = e else {
             fatalError("one-shot threw \(e) on a stream that decodes (consumed \(consumed) of \(input.count))")
         }
     case (.failed(let e), .failure(let e2)):
-        precondition(e == e2, "one-shot threw \(e2), streaming \(e)")
+        check(e == e2, "one-shot threw \(e2), streaming \(e)")
     case (.needsMoreInput, .failure(let e)):
         guard case .truncatedInput = e else { fatalError("one-shot threw \(e) for truncated input") }
     case (.capped, _):
@@ -173,4 +174,19 @@ func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFo
     default:
         fatalError("streaming \(r.outcome) but one-shot \(once)")
     }
+    return r
+}
+
+/// `precondition` that keeps its message in -O builds (a fuzzer report must say
+/// what went wrong).
+@inline(__always)
+func check(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
+    if !condition { fatalError(message(), file: file, line: line) }
+}
+
+/// Equal outcomes, except that the offsets of two corruptData errors with the
+/// same message may differ.
+func sameOutcome(_ a: DecodeOutcome, _ b: DecodeOutcome) -> Bool {
+    if case .failed(.corruptData(let m1, _)) = a, case .failed(.corruptData(let m2, _)) = b { return m1 == m2 }
+    return a == b
 }

@@ -28,7 +28,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             repeat {
                 let got = try d.decompress(chunk, maxLength: min(maxLength, cap - out.count))
                 chunk = UnsafeBufferPointer(start: nil, count: 0)
-                precondition(got.count <= maxLength, "decompress returned \(got.count) > maxLength \(maxLength)")
+                check(got.count <= maxLength, "decompress returned \(got.count) > maxLength \(maxLength)")
                 out += got
                 if out.count >= cap { outcome = .capped; break feeding }
                 if d.isFinished { outcome = .ended(consumed: size - (size - pos) - d.unusedData.count); break feeding }
@@ -46,14 +46,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
         let rest = UnsafeBufferPointer(rebasing: input[pos...])
         do {
             let extra = try d.decompress(rest)
-            precondition(extra.isEmpty && d.unusedData.count == before + rest.count, "data after the end was not kept")
+            check(extra.isEmpty && d.unusedData.count == before + rest.count, "data after the end was not kept")
         } catch { fatalError("decompress after the end threw \(error)") }
         outcome = .ended(consumed: size - d.unusedData.count)
     }
     if case .needsMoreInput = outcome {
-        precondition(d.needsInput, "all input fed, not finished, but needsInput is false")
+        check(d.needsInput, "all input fed, not finished, but needsInput is false")
     }
-    precondition(outcome == streamed.outcome, "decompress(): \(outcome), decode(): \(streamed.outcome)")
+    check(outcome == streamed.outcome, "decompress(): \(outcome), decode(): \(streamed.outcome)")
     if case .failed = outcome { return 0 }
     requireEqual(out, streamed.output, "decompress() vs decode()")
     return 0

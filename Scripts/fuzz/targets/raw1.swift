@@ -18,19 +18,26 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let props: LZMAProperties
     do {
         props = try LZMAProperties(propertiesByte: propsByte, dictionarySize: dict)
-        precondition(propsByte <= 224, "properties byte \(propsByte) accepted")
+        check(propsByte <= 224, "properties byte \(propsByte) accepted")
     } catch let e as LZMAError {
         guard propsByte > 224, case .invalidProperties = e else { fatalError("props \(propsByte) threw \(e)") }
         return 0
     } catch { fatalError("\(error)") }
     let format = DecompressionFormat.rawLZMA1(props, uncompressedSize: known)
-    checkWholeFile(r.rest, format: format)
-    // Again with tiny output buffers when bit 1 is set; a known size must be
-    // exactly what came out.
-    let res = decodeStreaming(r.rest, format: format, memoryLimit: fuzzMemoryLimit,
-                              outChunk: flags & 2 != 0 ? 1 + Int(flags >> 2) : 1 << 16, cap: 16 << 20, keepOutput: false)
+    var res = checkWholeFile(r.rest, format: format)
+    if flags & 2 != 0 {
+        // Again with tiny output buffers: same outcome, same length.
+        let small = decodeStreaming(r.rest, format: format, memoryLimit: fuzzMemoryLimit,
+                                    outChunk: 1 + Int(flags >> 2), cap: 16 << 20, keepOutput: false)
+        let failed: Bool
+        if case .failed = res.outcome { failed = true } else { failed = false }
+        check(small.outcome == res.outcome && (failed || small.total == res.total),
+                     "output buffers of \(1 + Int(flags >> 2)): \(small.outcome) \(small.total), 64 KiB: \(res.outcome) \(res.total)")
+        res = small
+    }
+    // A known size must be exactly what came out.
     if case .ended = res.outcome, let known {
-        precondition(UInt64(res.total) == known, "known size \(known), decoded \(res.total)")
+        check(UInt64(res.total) == known, "known size \(known), decoded \(res.total)")
     }
     return 0
 }

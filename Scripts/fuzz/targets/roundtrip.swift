@@ -77,9 +77,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             again.append(contentsOf: UnsafeBufferPointer(start: out, count: res.produced))
             pos += res.consumed
             if res.status == .streamEnd { break }
-            precondition(again.count <= compressed.count + 1024, "chunked encoder runs away")
+            check(again.count <= compressed.count + 1024, "chunked encoder runs away")
         }
-        precondition(pos == input.count, "chunked encoder ended after \(pos) of \(input.count) bytes")
+        check(pos == input.count, "chunked encoder ended after \(pos) of \(input.count) bytes")
         requireEqual(again, compressed, "chunked vs one-shot encoding with \(o), chunk \(chunk), out \(outSize)")
     }
     return 0
