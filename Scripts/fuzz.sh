@@ -120,13 +120,13 @@ max_len() { case "$1" in roundtrip) echo 8192 ;; *) echo 4096 ;; esac; }
 declare -A ran crashed
 any_crash=0
 for t in "${targets[@]}"; do
-    corpus=fuzz-out/corpus/$t
-    out=fuzz-out/$t
+    corpus=$ROOT/fuzz-out/corpus/$t
+    out=$ROOT/fuzz-out/$t
     mkdir -p "$corpus" "$out"
     python3 Scripts/fuzz/make-seeds.py "$t" "$corpus" >/dev/null
     logdir=$(mktemp -d)
     before=$(find "$out" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
-    args=("$corpus" -dict=Scripts/fuzz/lzma.dict -artifact_prefix="$out/" -max_len="$(max_len "$t")"
+    args=("$corpus" -dict="$ROOT/Scripts/fuzz/lzma.dict" -artifact_prefix="$out/" -max_len="$(max_len "$t")"
           -timeout=20 -rss_limit_mb=4096 -print_final_stats=1)
     if [ -n "$runs" ]; then args+=(-runs="$runs"); else args+=(-max_total_time="$time_budget"); fi
     echo "== fuzz $t (${runs:+$runs runs}${runs:-$time_budget s}, $jobs job(s))"
@@ -135,9 +135,9 @@ for t in "${targets[@]}"; do
     # The Swift backtracer reads raw memory, which ASan reports as a second crash.
     export SWIFT_BACKTRACE=enable=no
     if [ "$jobs" -gt 1 ]; then
-        (cd "$logdir" && "$ROOT/.build-fuzz/$t" "${args[@]/#$corpus/$ROOT/$corpus}" \
-            -artifact_prefix="$ROOT/$out/" -dict="$ROOT/Scripts/fuzz/lzma.dict" \
-            -jobs="$jobs" -workers="$jobs" >/dev/null 2>&1) || true
+        # libFuzzer runs the jobs in parallel, each writing fuzz-<n>.log in the
+        # current directory and sharing the corpus directory.
+        (cd "$logdir" && "$ROOT/.build-fuzz/$t" "${args[@]}" -jobs="$jobs" -workers="$jobs" >/dev/null 2>&1) || true
     else
         ".build-fuzz/$t" "${args[@]}" > "$logdir/fuzz-0.log" 2>&1 || true
     fi
