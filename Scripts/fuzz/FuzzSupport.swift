@@ -1,0 +1,192 @@
+// Shared helpers for the libFuzzer targets in Scripts/fuzz/targets/.
+//
+// Compiled with one target file against the library built once with fuzzer
+// coverage (.build-fuzz/lib); like any client, the targets see only the
+// public API.
+
+import LZMA
+
+/// Reads the fuzzer's input front to back: option bytes first, data last.
+/// Running out of bytes yields zeros, so every input is a valid option set.
+struct FuzzReader {
+    let base: UnsafePointer<UInt8>
+    let count: Int
+    var pos = 0
+
+    init(_ base: UnsafePointer<UInt8>, _ count: Int) {
+        self.base = base
+        self.count = count
+    }
+
+    mutating func byte() -> UInt8 {
+        guard pos < count else { return 0 }
+        defer { pos += 1 }
+        return base[pos]
+    }
+
+    mutating func u16() -> Int { Int(byte()) | Int(byte()) << 8 }
+
+    /// Everything not read yet.
+    var rest: UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: base + min(pos, count), count: max(0, count - pos))
+    }
+}
+
+/// How a decoding run ended.
+enum DecodeOutcome: Equatable {
+    /// `.streamEnd` after consuming `consumed` input bytes.
+    case ended(consumed: Int)
+    /// All input was given and the stream did not end.
+    case needsMoreInput
+    /// The output cap was reached before anything else happened.
+    case capped
+    case failed(LZMAError)
+}
+
+struct DecodeResult {
+    var outcome: DecodeOutcome
+    /// The bytes produced (empty unless `keepOutput`).
+    var output: [UInt8]
+    /// How many bytes were produced.
+    var total: Int
+}
+
+/// Decodes `input` with the streaming `decode(input:output:)` API.
+///
+/// - `inChunks`: sizes of the successive input pieces (cycled; empty = all at once).
+/// - `outChunk`: size of each output buffer handed to the decoder.
+/// - `cap`: stop once this many bytes came out (a decompression bomb must not run
+///   for minutes); the output buffer is shrunk so the cap is hit exactly.
+/// - `keepOutput`: keep the bytes (for comparisons) or only count them.
+///
+/// Traps when the decoder breaks its contract: consuming or producing more than
+/// it was given, or making no progress while it claims to want more input.
+func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat, memoryLimit: UInt64?,
+                     inChunks: [Int] = [], outChunk: Int = 1 << 16, cap: Int, keepOutput: Bool) -> DecodeResult {
+    let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
+    let outBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: max(outChunk, 1))
+    defer { outBuf.deallocate() }
+    var output: [UInt8] = []
+    var total = 0
+    var inPos = 0
+    var chunkIndex = 0
+    var stalls = 0
+    while true {
+        var want = input.count - inPos
+        if !inChunks.isEmpty {
+            want = min(want, max(1, inChunks[chunkIndex % inChunks.count]))
+        }
+        let piece = UnsafeBufferPointer(rebasing: input[inPos..<(inPos + want)])
+        let room = min(outChunk, cap - total)
+        let r: (consumed: Int, produced: Int, status: CodingStatus)
+        do {
+            r = try d.decode(input: piece, output: UnsafeMutableBufferPointer(start: outBuf, count: room))
+        } catch let e as LZMAError {
+            // A failed decoder must keep failing with the same error.
+            do {
+                _ = try d.decode(input: piece, output: UnsafeMutableBufferPointer(start: outBuf, count: room))
+                fatalError("decoder did not keep its failure \(e)")
+            } catch let again as LZMAError {
+                check(again == e, "decoder failure changed: \(e) then \(again)")
+            } catch { fatalError("non-LZMAError \(error)") }
+            return DecodeResult(outcome: .failed(e), output: output, total: total)
+        } catch {
+            fatalError("decoder threw a non-LZMAError: \(error)")
+        }
+        check(r.consumed >= 0 && r.consumed <= piece.count, "consumed \(r.consumed) of \(piece.count)")
+        check(r.produced >= 0 && r.produced <= room, "produced \(r.produced) into \(room)")
+        if keepOutput { output.append(contentsOf: UnsafeBufferPointer(start: outBuf, count: r.produced)) }
+        total += r.produced
+        inPos += r.consumed
+        if r.consumed == piece.count { chunkIndex += 1 }
+        switch r.status {
+        case .streamEnd:
+            check(d.isFinished, "streamEnd but isFinished is false")
+            return DecodeResult(outcome: .ended(consumed: inPos), output: output, total: total)
+        case .outputFull, .needsInput:
+            if total >= cap { return DecodeResult(outcome: .capped, output: output, total: total) }
+            if r.consumed == 0 && r.produced == 0 {
+                if inPos == input.count {
+                    // All input given; the end-of-input check must say so.
+                    do {
+                        try d.finish()
+                        fatalError("finish() accepted an unfinished stream")
+                    } catch let e as LZMAError {
+                        guard case .truncatedInput = e else { fatalError("finish() threw \(e), not truncatedInput") }
+                    } catch { fatalError("non-LZMAError \(error)") }
+                    return DecodeResult(outcome: .needsMoreInput, output: output, total: total)
+                }
+                // Input was offered, room was there, nothing happened: must not repeat.
+                stalls += 1
+                check(stalls < 4, "decoder made no progress with \(piece.count) input bytes and \(room) output room")
+            } else {
+                stalls = 0
+            }
+        }
+    }
+}
+
+/// Traps with a readable message when two byte arrays differ.
+func requireEqual(_ a: [UInt8], _ b: [UInt8], _ what: @autoclosure () -> String) {
+    if a == b { return }
+    let n = min(a.count, b.count)
+    var i = 0
+    while i < n && a[i] == b[i] { i += 1 }
+    fatalError("\(what()): differ at byte \(i) (counts \(a.count) vs \(b.count))")
+}
+
+/// The memory limit every decoding target uses: big enough for any dictionary a
+/// 16 MiB output can fill, small enough that a hostile header cannot make ASan
+/// run out of memory.
+let fuzzMemoryLimit: UInt64 = 64 << 20
+
+/// Decodes a whole file of `format` with the streaming API (output capped at
+/// 16 MiB) and, when the result is at most 1 MiB, checks the one-shot
+/// `LZMACodec.decompress` agrees: the same bytes; `corruptData` when the stream
+/// ended before the input did; the same error; `truncatedInput` for a stream
+/// that did not end. Returns the streaming result.
+@discardableResult
+func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat) -> DecodeResult {
+    let r = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, cap: 16 << 20, keepOutput: true)
+    guard r.total <= 1 << 20 else { return r }
+    let once: Result<[UInt8], LZMAError>
+    do {
+        once = .success(try LZMACodec.decompress(input, format: format, memoryLimit: fuzzMemoryLimit))
+    } catch let e as LZMAError {
+        once = .failure(e)
+    } catch {
+        fatalError("non-LZMAError \(error)")
+    }
+    switch (r.outcome, once) {
+    case (.ended(let consumed), .success(let bytes)):
+        check(consumed == input.count, "one-shot accepted \(input.count - consumed) trailing bytes")
+        requireEqual(bytes, r.output, "one-shot vs streaming")
+    case (.ended(let consumed), .failure(let e)):
+        guard consumed < input.count, case .corruptData = e else {
+            fatalError("one-shot threw \(e) on a stream that decodes (consumed \(consumed) of \(input.count))")
+        }
+    case (.failed(let e), .failure(let e2)):
+        check(e == e2, "one-shot threw \(e2), streaming \(e)")
+    case (.needsMoreInput, .failure(let e)):
+        guard case .truncatedInput = e else { fatalError("one-shot threw \(e) for truncated input") }
+    case (.capped, _):
+        break
+    default:
+        fatalError("streaming \(r.outcome) but one-shot \(once)")
+    }
+    return r
+}
+
+/// `precondition` that keeps its message in -O builds (a fuzzer report must say
+/// what went wrong).
+@inline(__always)
+func check(_ condition: Bool, _ message: @autoclosure () -> String, file: StaticString = #file, line: UInt = #line) {
+    if !condition { fatalError(message(), file: file, line: line) }
+}
+
+/// Equal outcomes, except that the offsets of two corruptData errors with the
+/// same message may differ.
+func sameOutcome(_ a: DecodeOutcome, _ b: DecodeOutcome) -> Bool {
+    if case .failed(.corruptData(let m1, _)) = a, case .failed(.corruptData(let m2, _)) = b { return m1 == m2 }
+    return a == b
+}

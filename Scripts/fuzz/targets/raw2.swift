@@ -1,0 +1,16 @@
+// requires: HAVE_XZ
+// Target `raw2`: raw LZMA2 data. Byte 0 picks the dictionary size
+// (2^(n % 21) + n / 21, small, so window limits are hit), the rest is the data.
+
+import LZMA
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    #if HAVE_XZ
+    var r = FuzzReader(data, size)
+    let b = r.byte()
+    let dict = UInt32(1) << UInt32(b % 21) + UInt32(b / 21)
+    checkWholeFile(r.rest, format: .rawLZMA2(dictionarySize: dict))
+    #endif
+    return 0
+}

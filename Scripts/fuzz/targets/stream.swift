@@ -1,0 +1,46 @@
+// Target `stream`: chunked decoding must give what one-shot decoding gives.
+//
+// Byte 0: the format (see `formats`); byte 1: how many input chunk sizes follow
+// (0-7), each one byte (1-256); byte 2: the output buffer size for the chunked
+// run (1-256, or 64 KiB for 0). The rest is the compressed data. Both runs must
+// end the same way (the same error, the same consumed count, or both wanting
+// more input) with the same bytes, up to a 1 MiB cap. The input offset in a
+// corruptData error is not compared: it depends on the chunking (found by this
+// target; see Tests/LZMATests/FuzzRegressionTests.swift), and an offset that is
+// a few bytes off must not hide other differences.
+
+import LZMA
+
+/// Formats to try; a new decoder format is one more line here.
+let formats: [DecompressionFormat] = {
+    var f: [DecompressionFormat] = [.auto, .lzma]
+    f.append(.rawLZMA1(try! LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 16), uncompressedSize: nil))
+    f.append(.rawLZMA1(try! LZMAProperties(lc: 0, lp: 2, pb: 0, dictionarySize: 4096), uncompressedSize: 3000))
+    #if HAVE_XZ
+    f.append(.xz)
+    f.append(.rawLZMA2(dictionarySize: 1 << 16))
+    #endif
+    return f
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    var r = FuzzReader(data, size)
+    let format = formats[Int(r.byte()) % formats.count]
+    let n = Int(r.byte() % 8)
+    var chunks: [Int] = []
+    for _ in 0..<n { chunks.append(1 + Int(r.byte())) }
+    if chunks.isEmpty { chunks = [1] }
+    let ob = Int(r.byte())
+    let outChunk = ob == 0 ? 1 << 16 : ob
+    let input = r.rest
+    let cap = 1 << 20
+    let whole = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, outChunk: cap, cap: cap, keepOutput: true)
+    let split = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, inChunks: chunks, outChunk: outChunk,
+                                cap: cap, keepOutput: true)
+    check(sameOutcome(whole.outcome, split.outcome),
+                 "\(format): one-shot \(whole.outcome), chunked \(chunks) out \(outChunk): \(split.outcome)")
+    if case .failed = whole.outcome { return 0 }
+    requireEqual(whole.output, split.output, "\(format): one-shot vs chunked \(chunks)")
+    return 0
+}

@@ -1,0 +1,202 @@
+import Foundation
+import XCTest
+import LZMA
+
+/// Inputs found by fuzzing (TestVectors/regressions/) and hand-made hostile
+/// headers of the kinds the fuzz targets start from (Scripts/fuzz/), each with
+/// the exact outcome it must have.
+final class FuzzRegressionTests: XCTestCase {
+    private static let regressions = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("TestVectors/regressions")
+
+    private func regression(_ name: String) throws -> [UInt8] {
+        [UInt8](try Data(contentsOf: Self.regressions.appendingPathComponent(name)))
+    }
+
+    /// "hello hello hello" as xz -0 --format=lzma writes it (unknown size, end marker).
+    private static let helloStream: [UInt8] = [
+        0x5D, 0x00, 0x00, 0x04, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0x00, 0x34, 0x19, 0x49, 0xDB, 0x85, 0x5C, 0x67, 0x72, 0x3C, 0xF9, 0x5F, 0xFF, 0xFF, 0xF7, 0x42, 0x00, 0x00,
+    ]
+    private static let hello = Array("hello hello hello".utf8)
+
+    /// The hello stream with header fields replaced.
+    private func hostile(props: UInt8 = 0x5D, dict: UInt32 = 1 << 16, size: UInt64 = .max,
+                         payload: ArraySlice<UInt8>? = nil) -> [UInt8] {
+        var h: [UInt8] = [props]
+        for i in 0..<4 { h.append(UInt8(truncatingIfNeeded: dict >> (8 * UInt32(i)))) }
+        for i in 0..<8 { h.append(UInt8(truncatingIfNeeded: size >> (8 * UInt64(i)))) }
+        return h + (payload ?? Self.helloStream[13...])
+    }
+
+    /// Decodes feeding `chunk` bytes per call to `decode(input:output:)`;
+    /// returns the output or the error.
+    private func decodeChunked(_ data: [UInt8], format: DecompressionFormat, chunk: Int,
+                               memoryLimit: UInt64? = nil) -> Result<[UInt8], LZMAError> {
+        let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 4096)
+        var pos = 0
+        do {
+            while true {
+                let end = min(data.count, pos + chunk)
+                let r = try data[pos..<end].withUnsafeBufferPointer { i in
+                    try buf.withUnsafeMutableBufferPointer { try d.decode(input: i, output: $0) }
+                }
+                out += buf[0..<r.produced]
+                pos += r.consumed
+                if r.status == .streamEnd { return .success(out) }
+                if r.consumed == 0 && r.produced == 0 && pos == data.count {
+                    try d.finish()
+                    XCTFail("finish() accepted an unfinished stream")
+                    return .success(out)
+                }
+            }
+        } catch let e as LZMAError {
+            return .failure(e)
+        } catch {
+            XCTFail("unexpected \(error)")
+            return .failure(.programmingError("\(error)"))
+        }
+    }
+
+    private func oneShot(_ data: [UInt8], format: DecompressionFormat = .lzma,
+                         memoryLimit: UInt64? = nil) -> Result<[UInt8], LZMAError> {
+        do {
+            return .success(try LZMACodec.decompress(data, format: format, memoryLimit: memoryLimit))
+        } catch let e as LZMAError {
+            return .failure(e)
+        } catch {
+            XCTFail("unexpected \(error)")
+            return .failure(.programmingError("\(error)"))
+        }
+    }
+
+    func testHelloStreamDecodes() {
+        // The base of the hostile inputs below must itself be valid.
+        XCTAssertEqual(try oneShot(Self.helloStream).get(), Self.hello)
+    }
+
+    // MARK: - Found by fuzzing
+
+    /// Found by the `stream` target: a corrupt match distance was reported at
+    /// input byte 24 when decoded in one call, but at 27 when fed one byte at a
+    /// time. The careful (carry-buffer) path of LZMADecoder.decode counts the
+    /// bytes already in the carry buffer twice when it computes the offset.
+    func testCorruptDataOffsetDoesNotDependOnChunking() throws {
+        let data = try regression("corrupt-offset-depends-on-chunking.lzma")
+        let expected = LZMAError.corruptData("match distance 276281 is beyond the 3 bytes decoded so far", offset: 24)
+        XCTAssertEqual(oneShot(data), .failure(expected))
+        for chunk in [1, 2, 3, 5, 7, 16] {
+            XCTAssertEqual(decodeChunked(data, format: .lzma, chunk: chunk), .failure(expected), "chunk \(chunk)")
+        }
+    }
+
+    // MARK: - Hostile headers
+
+    func testFourGiBDictionaryIsRefusedByTheMemoryLimit() {
+        let data = hostile(dict: .max)
+        guard case .failure(.memoryLimitExceeded(let required, let limit)) = oneShot(data, memoryLimit: 64 << 20) else {
+            return XCTFail("expected memoryLimitExceeded, got \(oneShot(data, memoryLimit: 64 << 20))")
+        }
+        XCTAssertEqual(limit, 64 << 20)
+        XCTAssertGreaterThanOrEqual(required, UInt64(UInt32.max))
+    }
+
+    func testFourGiBDictionaryWithoutLimitGrowsOnlyWithTheOutput() {
+        // The dictionary is allocated as output appears, so a 4 GiB header on a
+        // 17-byte stream decodes at once.
+        XCTAssertEqual(try oneShot(hostile(dict: .max)).get(), Self.hello)
+    }
+
+    func testPropertiesByteAbove224IsInvalid() {
+        for props: UInt8 in [225, 0xFF] {
+            guard case .failure(.invalidProperties) = oneShot(hostile(props: props)) else {
+                return XCTFail("props \(props): \(oneShot(hostile(props: props)))")
+            }
+        }
+    }
+
+    func testAutoRefusesImplausibleDictionary() {
+        // `.auto` accepts only 2^n or 2^n + 2^(n-1) dictionaries (or 4 GiB - 1), like xz.
+        guard case .failure(.invalidHeader) = oneShot(hostile(dict: 0x1234_5678), format: .auto) else {
+            return XCTFail("\(oneShot(hostile(dict: 0x1234_5678), format: .auto))")
+        }
+        // The same header is fine for `.lzma`.
+        XCTAssertEqual(try oneShot(hostile(dict: 0x1234_5678)).get(), Self.hello)
+    }
+
+    func testTruncatedAfterHeader() {
+        for keep in [0, 1, 4, 5, 9] {
+            let data = hostile(payload: Self.helloStream[13..<(13 + keep)])
+            guard case .failure(.truncatedInput) = oneShot(data) else {
+                return XCTFail("\(keep) payload bytes: \(oneShot(data))")
+            }
+            guard case .failure(.truncatedInput) = decodeChunked(data, format: .lzma, chunk: 1) else {
+                return XCTFail("\(keep) payload bytes, chunked: \(decodeChunked(data, format: .lzma, chunk: 1))")
+            }
+        }
+        guard case .failure(.truncatedInput) = oneShot(Array(Self.helloStream[0..<7])) else {
+            return XCTFail("7-byte header: \(oneShot(Array(Self.helloStream[0..<7])))")
+        }
+    }
+
+    func testHugeKnownSizeWithTinyPayload() {
+        // 1 TiB declared, 17 bytes and an end marker present: the marker comes
+        // before the declared size.
+        let data = hostile(size: 1 << 40)
+        switch oneShot(data) {
+        case .failure(.corruptData), .failure(.sizeMismatch), .failure(.truncatedInput): break
+        case let other: XCTFail("expected an error, got \(other)")
+        }
+        // Without the end marker (payload cut short) it can only be truncated.
+        let cut = hostile(size: 1 << 40, payload: Self.helloStream[13..<25])
+        guard case .failure(.truncatedInput) = oneShot(cut) else { return XCTFail("\(oneShot(cut))") }
+    }
+
+    func testKnownSizeShorterThanTheData() {
+        // 5 bytes declared; the stream goes on: an error, never "hello" with the rest dropped silently.
+        guard case .failure(.corruptData) = oneShot(hostile(size: 5)) else {
+            return XCTFail("\(oneShot(hostile(size: 5)))")
+        }
+    }
+
+    func testFirstRangeCoderByteMustBeZero() {
+        var payload = Array(Self.helloStream[13...])
+        payload[0] = 1
+        XCTAssertEqual(oneShot(hostile(payload: payload[...])),
+                       .failure(.corruptData("first byte of the range coder is not zero", offset: 13)))
+    }
+
+    func testRawLZMA1ChecksKnownSize() throws {
+        let props = try LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 16)
+        let raw = Array(Self.helloStream[13...])
+        XCTAssertEqual(try oneShot(raw, format: .rawLZMA1(props, uncompressedSize: nil)).get(), Self.hello)
+        XCTAssertEqual(try oneShot(raw, format: .rawLZMA1(props, uncompressedSize: 17)).get(), Self.hello)
+        guard case .failure = oneShot(raw, format: .rawLZMA1(props, uncompressedSize: 16)) else {
+            return XCTFail("a size one short of the data was accepted")
+        }
+    }
+
+    func testBombIsBoundedByMaxLength() throws {
+        // 4 MiB of zeros compress to a few hundred bytes; decompress(_:maxLength:)
+        // must hand out at most maxLength bytes per call.
+        let bomb = try LZMACompressor.compress([UInt8](repeating: 0, count: 4 << 20), options: .preset(0))
+        XCTAssertLessThan(bomb.count, 4096)
+        let d = LZMADecompressor(format: .lzma)
+        let first = try d.decompress(bomb, maxLength: 1000)
+        XCTAssertEqual(first.count, 1000)
+        XCTAssertFalse(d.needsInput)
+        XCTAssertFalse(d.isFinished)
+        var total = first.count
+        while !d.isFinished {
+            let more = try d.decompress([UInt8](), maxLength: 1 << 20)
+            XCTAssertLessThanOrEqual(more.count, 1 << 20)
+            XCTAssertTrue(more.allSatisfy { $0 == 0 })
+            total += more.count
+        }
+        XCTAssertEqual(total, 4 << 20)
+        XCTAssertNoThrow(try d.finish())
+    }
+}
