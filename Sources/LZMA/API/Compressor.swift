@@ -13,8 +13,12 @@ public enum CompressionFormat: Sendable, Equatable {
 ///
 /// The output does not depend on how the input is chunked: a position is
 /// encoded only once 4 KiB + 273 bytes of look-ahead follow it, or at the end.
-/// Memory is allocated once at creation (see `memoryUsage(_:)`); compressed
-/// bytes wait in an internal buffer of about 64 KiB until the caller takes them.
+/// Memory is allocated once at creation (see `memoryUsage(_:)`; the large
+/// tables can come from a custom `LZMAAllocator`); compressed bytes wait in an
+/// internal buffer of about 64 KiB until the caller takes them.
+///
+/// Both modes make the same decisions as liblzma 5.4, so `.lzma` output is
+/// byte-identical to `xz --format=lzma` with the same preset or options.
 public final class LZMACompressor {
     let encoder: LZMAEncoder
     let format: CompressionFormat
