@@ -97,12 +97,18 @@ public final class XZCompressor {
     /// Uncompressed bytes taken so far.
     public private(set) var totalIn: UInt64 = 0
 
+    /// Where the LZMA encoder's large tables come from (see ``LZMAAllocator``).
+    public let allocator: LZMAAllocator
+
     /// Creates a compressor; the stream header is written with the first output.
+    /// - Parameter allocator: supplies the match finder's tables; pass one
+    ///   backed by `calloc` to keep untouched pages non-resident.
     /// - Throws: `LZMAError.invalidOptions` (see ``XZEncoderOptions/validate()``).
     /// - Complexity: allocates the LZMA encoder for each block (lazily).
-    public init(options: XZEncoderOptions = XZEncoderOptions()) throws {
+    public init(options: XZEncoderOptions = XZEncoderOptions(), allocator: LZMAAllocator = .standard) throws {
         try options.validate()
         self.options = options
+        self.allocator = allocator
         checker = CheckCalculator(options.container == .xz ? options.check : .none)
         stage = .allocate(capacity: XZCompressor.stageCapacity)
         scratch = .allocate(capacity: XZCompressor.scratchCapacity)
@@ -182,7 +188,7 @@ public final class XZCompressor {
     }
 
     private func startBlock() throws {
-        lzma2 = try LZMA2Encoder(options: options.lzma)
+        lzma2 = try LZMA2Encoder(options: options.lzma, allocator: allocator)
         chain = options.filters.isEmpty ? nil : try FilterChain(filters: options.filters, encoding: true)
         checker.reset()
         blockIn = 0

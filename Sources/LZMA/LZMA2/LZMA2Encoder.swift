@@ -49,14 +49,14 @@ final class LZMA2Encoder {
 
     /// - Throws: `LZMAError.invalidOptions` if the options are invalid for
     ///   LZMA2 (lc + lp > 4, values out of range).
-    init(options: LZMAEncoderOptions) throws {
+    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) throws {
         try options.validate(forLZMAAlone: false)
         guard options.lc + options.lp <= 4 else {
             throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(options.lc), lp=\(options.lp))")
         }
         self.options = options
         propertiesByte = UInt8((options.pb * 5 + options.lp) * 9 + options.lc)
-        lzma = LZMAEncoder(options: options)
+        lzma = LZMAEncoder(options: options, allocator: allocator)
         out = .allocate(capacity: LZMA2Encoder.outCapacity)
         side = lzma.mf.keepSizeBefore < LZMA2Encoder.sideCapacity
             ? .allocate(capacity: LZMA2Encoder.sideCapacity) : nil
