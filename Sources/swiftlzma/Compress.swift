@@ -52,6 +52,9 @@ func resolveChain(_ chain: [ChainItem]) throws(UsageError) -> ResolvedChain {
 /// - Throws: `UsageError` for options the encoder rejects (with xz's wording
 ///   where xz has one).
 func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
+    if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
+        throw UsageError("LZMA1 cannot be used with the .xz format")
+    }
     let chain = try resolveChain(options.chain)
     func libraryError(_ error: Error) -> UsageError {
         UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))

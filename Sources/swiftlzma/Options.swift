@@ -239,8 +239,8 @@ private let longOptions: [LongOption] = [
     .init(name: "memlimit-decompress", takesValue: true, key: "M"),
     .init(name: "memlimit-compress", takesValue: true, key: "memlimit-compress"),
     .init(name: "no-adjust", takesValue: false, key: "ignored"),
-    .init(name: "lzma1", takesValue: true, key: "lzma1"),
-    .init(name: "lzma2", takesValue: true, key: "lzma2"),
+    .init(name: "lzma1", takesValue: false, key: "lzma1", optionalValue: true),
+    .init(name: "lzma2", takesValue: false, key: "lzma2", optionalValue: true),
     .init(name: "x86", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "powerpc", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "ia64", takesValue: false, key: "filter", optionalValue: true),
@@ -322,7 +322,9 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "ignored": break
         case "ignore-check": options.ignoreCheck = true
         case "block-size":
-            options.blockSize = try parseSize(value!, name: "block-size", min: 1, max: UInt64.max >> 1)
+            // As xz: 0 means no splitting.
+            let size = try parseSize(value!, name: "block-size", min: 0, max: UInt64.max >> 1)
+            options.blockSize = size == 0 ? nil : size
         case "filter":
             let name = String(shown.dropFirst(2))
             do {
@@ -330,11 +332,15 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             } catch let e as UsageError {
                 throw e
             } catch {
-                throw UsageError("\(value ?? ""): \(describeOptionError(error))")
+                let text = describeOptionError(error)
+                if text.hasPrefix("value of the option") {
+                    throw UsageError("V" + text.dropFirst())
+                }
+                throw UsageError("\(value ?? ""): \(text)")
             }
         case "lzma2":
-            _ = try LZMA1Options(parsing: value!)
-            try addToChain(.lzma2(value!))
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma2(value ?? ""))
         case "S":
             let suffix = value!
             guard !suffix.isEmpty, !suffix.contains("/") else { throw UsageError("\(suffix): Invalid filename suffix") }
@@ -360,8 +366,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "M": options.memoryLimit = try parseMemoryLimit(value!)
         case "memlimit-compress": _ = try parseMemoryLimit(value!)
         case "lzma1":
-            _ = try LZMA1Options(parsing: value!)
-            try addToChain(.lzma1(value!))
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma1(value ?? ""))
         default:
             throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
         }
@@ -463,11 +469,12 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
 let helpText = """
 Usage: swiftlzma [OPTION]... [FILE]...
-Compress or decompress FILEs in the .lzma format, like xz.
+Compress or decompress FILEs in the .xz format, like xz.
 
   -z, --compress      force compression
   -d, --decompress    force decompression
   -t, --test          test compressed file integrity
+  -l, --list          list information about .xz files
   -k, --keep          keep (don't delete) input files
   -f, --force         force overwrite of output file and follow symbolic links
   -c, --stdout        write to standard output and don't delete input files
@@ -476,15 +483,19 @@ Compress or decompress FILEs in the .lzma format, like xz.
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better
-  -F, --format=FMT    file format: `auto' (default), `lzma', `raw'
-                      (`xz' is recognized but not supported yet)
-      --lzma1=OPTS    LZMA1 options: preset=PRE,dict=NUM,lc=NUM,lp=NUM,pb=NUM,
-                      mode=fast|normal,nice=NUM,mf=hc3|hc4|bt2|bt3|bt4,depth=NUM
+  -T, --threads=NUM   accepted for compatibility; always one thread
+  -F, --format=FMT    file format: `auto' (default), `xz', `lzma', `raw'
+  -C, --check=CHECK   integrity check: `none', `crc32', `crc64' (default),
+                      or `sha256'
+      --ignore-check  don't verify the integrity check when decompressing
+      --block-size=SIZE
+                      start a new .xz block after every SIZE bytes of input
   -M, --memlimit=LIMIT
                       memory usage limit for decompression: a size (KiB, MiB,
                       GiB), a percentage of RAM (`50%'), or 0/`max' for none
   -q, --quiet         suppress warnings; specify twice to suppress errors too
-  -v, --verbose       be verbose; show progress on a terminal
+  -v, --verbose       be verbose; show progress on a terminal; with -l,
+                      list streams and blocks
   -Q, --no-warn       make warnings not affect the exit status
       --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
                       decompressed content of each FILE
@@ -494,11 +505,25 @@ Compress or decompress FILEs in the .lzma format, like xz.
   -h, --help          display this short help and exit
   -V, --version       display the version number and exit
 
+ Custom filter chain for compression (instead of a preset), in order:
+  --lzma1[=OPTS]      LZMA1 or LZMA2; OPTS (comma-separated): preset=PRE,
+  --lzma2[=OPTS]      dict=NUM, lc=NUM, lp=NUM, pb=NUM, mode=fast|normal,
+                      nice=NUM, mf=hc3|hc4|bt2|bt3|bt4, depth=NUM
+  --x86[=start=N]     x86 BCJ filter (32-bit and 64-bit)
+  --arm[=start=N]     ARM BCJ filter
+  --armthumb[=start=N] ARM-Thumb BCJ filter
+  --arm64[=start=N]   ARM64 BCJ filter
+  --powerpc[=start=N] PowerPC BCJ filter (big endian only)
+  --ia64[=start=N]    IA-64 (Itanium) BCJ filter
+  --sparc[=start=N]   SPARC BCJ filter
+  --delta[=dist=N]    Delta filter; N = distance between bytes (1-256)
+ With --format=raw the same options describe the data both ways.
+
 With no FILE, or when FILE is -, read standard input.
 Exit status: 0 success, 1 error, 2 warning.
 """
 
 let versionText = """
 swiftlzma (SwiftLZMA) 0.1.0
-A pure-Swift .lzma codec; command-line compatible with xz.
+A pure-Swift .xz and .lzma codec; command-line compatible with xz.
 """
