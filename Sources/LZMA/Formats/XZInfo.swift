@@ -125,11 +125,14 @@ public struct XZFileInfo: Sendable, Hashable {
         while end > 0 {
             // 1. Stream padding, scanned backwards.
             var padding: UInt64 = 0
+            // Small first, so that many short streams do not cost 64 KiB each.
+            var scan = 4096
             while true {
                 guard end >= 2 * headerSize else {
                     throw LZMAError.corruptData("no room for a stream before byte \(end)", offset: end)
                 }
-                let n = Int(min(end, UInt64(XZFileInfo.chunkSize)))
+                let n = Int(min(end, UInt64(scan)))
+                scan = XZFileInfo.chunkSize
                 let chunk = try readExactly(end - UInt64(n), n)
                 var zeros = 0
                 while zeros < n && chunk[n - 1 - zeros] == 0 { zeros += 1 }
