@@ -256,7 +256,10 @@ final class XZCLITests: CLITestCase {
         try write(try xzOK(["-zc", "-0", "-C", "crc64"], stdin: noise(12000)), "noise.xz")
         let cat = try read("crc32.xz") + Data(count: 4) + read("blocks.xz") + read("empty.xz") + Data(count: 12)
         try write(cat, "cat.xz")
-        return ["empty.xz", "tiny.xz", "crc32.xz", "blocks.xz", "noise.xz", "cat.xz"]
+        // Padding longer than one 64 KiB read, and many short streams.
+        try write(try read("tiny.xz") + Data(count: 70000) + read("crc32.xz") + Data(count: 4096), "pad.xz")
+        try write(Data((0..<40).map { _ in try read("tiny.xz") }.joined()), "many.xz")
+        return ["empty.xz", "tiny.xz", "crc32.xz", "blocks.xz", "noise.xz", "cat.xz", "pad.xz", "many.xz"]
     }
 
     func testListIsXzsOutputExactly() throws {
