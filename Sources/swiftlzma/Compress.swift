@@ -15,31 +15,96 @@ import LZMA
 typealias EncodeStep = (_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
                         _ finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus)
 
-/// The encoder for the selected format and options, or nil while the library
-/// has none.
-/// - Throws: `UsageError` for options the encoder rejects.
-func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
-    let encoderOptions = try swiftlzmaEncoderOptions(options)
-    let format: CompressionFormat
-    switch options.format {
-    case .auto, .lzma: format = .lzma
-    case .raw: format = .rawLZMA1
-    case .xz: throw UsageError(".xz compression is not supported yet; use -F lzma")
-    case .lzip: throw UsageError("lzip compression is not supported")
+/// The custom filter chain split into its filters and its LZMA entry.
+struct ResolvedChain {
+    /// Delta/BCJ filters, in command-line order.
+    var filters: [XZFilter] = []
+    /// The last entry: `--lzma1=` or `--lzma2=`; nil when no chain was given.
+    var lzma: ChainItem?
+    var isLZMA1: Bool { if case .lzma1 = lzma { return true } else { return false } }
+    /// The option text of the LZMA entry.
+    var lzmaText: String? {
+        switch lzma {
+        case .lzma1(let t), .lzma2(let t): return t
+        default: return nil
+        }
     }
-    let encoder: LZMACompressor
-    do {
-        encoder = try LZMACompressor(format: format, options: encoderOptions)
-    } catch {
-        throw UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
-    }
-    return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
 }
 
-/// The encoder settings: `--lzma1=` when given, else the preset (`-0`...`-9`, `-e`).
-func swiftlzmaEncoderOptions(_ options: Options) throws(UsageError) -> LZMAEncoderOptions {
+/// Checks a custom chain as liblzma does: LZMA1 or LZMA2 last and only last.
+/// - Throws: `UsageError` with xz's message.
+func resolveChain(_ chain: [ChainItem]) throws(UsageError) -> ResolvedChain {
+    var resolved = ResolvedChain()
+    for (i, item) in chain.enumerated() {
+        switch item {
+        case .filter(let f):
+            resolved.filters.append(f)
+        case .lzma1, .lzma2:
+            guard i == chain.count - 1 else { throw UsageError("Unsupported filter chain or filter options") }
+            resolved.lzma = item
+        }
+    }
+    if !chain.isEmpty && resolved.lzma == nil { throw UsageError("Unsupported filter chain or filter options") }
+    return resolved
+}
+
+/// The encoder for the selected format and options.
+/// - Throws: `UsageError` for options the encoder rejects (with xz's wording
+///   where xz has one).
+func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
+    if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
+        throw UsageError("LZMA1 cannot be used with the .xz format")
+    }
+    let chain = try resolveChain(options.chain)
+    func libraryError(_ error: Error) -> UsageError {
+        UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+    }
+    switch options.format {
+    case .auto, .xz, .raw:
+        if options.format != .raw && chain.isLZMA1 { throw UsageError("LZMA1 cannot be used with the .xz format") }
+        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        if chain.isLZMA1 {
+            // Raw LZMA1: the library's LZMA1 encoder has no filter stage.
+            guard chain.filters.isEmpty else {
+                throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
+            }
+            do {
+                let encoder = try LZMACompressor(format: .rawLZMA1, options: lzma)
+                return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+            } catch {
+                throw libraryError(error)
+            }
+        }
+        let xzOptions = XZEncoderOptions(lzma: lzma, check: options.check, filters: chain.filters,
+                                         blockSize: options.format == .raw ? nil : options.blockSize,
+                                         container: options.format == .raw ? .rawLZMA2 : .xz)
+        do {
+            let encoder = try XZCompressor(options: xzOptions)
+            return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+        } catch {
+            throw libraryError(error)
+        }
+    case .lzma:
+        guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
+            throw UsageError("The .lzma format supports only the LZMA1 filter")
+        }
+        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        do {
+            let encoder = try LZMACompressor(format: .lzma, options: lzma)
+            return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+        } catch {
+            throw libraryError(error)
+        }
+    case .lzip:
+        throw UsageError("lzip compression is not supported")
+    }
+}
+
+/// The LZMA settings: the `--lzma1=`/`--lzma2=` text when given, else the
+/// preset (`-0`...`-9`, `-e`).
+func swiftlzmaEncoderOptions(_ options: Options, text: String?) throws(UsageError) -> LZMAEncoderOptions {
     do {
-        if let text = options.lzma1String {
+        if let text {
             return try LZMAEncoderOptions(xzOptionString: text)
         }
         return try LZMAEncoderOptions.preset(options.preset, extreme: options.extreme)
@@ -58,8 +123,8 @@ private let compressedSuffixes = [".xz", ".txz", ".lzma", ".tlz", ".lz"]
 func compressedName(_ path: String, format: FileFormat, customSuffix: String?) -> String? {
     if let customSuffix { return path + customSuffix }
     switch format {
-    case .lzma, .auto: return path + ".lzma"
-    case .xz: return path + ".xz"
+    case .lzma: return path + ".lzma"
+    case .xz, .auto: return path + ".xz"
     case .raw, .lzip: return nil
     }
 }

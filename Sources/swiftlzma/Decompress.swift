@@ -15,7 +15,16 @@ final class Buffers {
     static let size = 1 << 17  // 128 KiB: large enough for full speed, small for peak memory
     let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
     let output = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
+    /// For raw-mode filters: their output (allocated on first use).
+    var filtered: UnsafeMutablePointer<UInt8> {
+        if let p = filteredStorage { return p }
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
+        filteredStorage = p
+        return p
+    }
+    private var filteredStorage: UnsafeMutablePointer<UInt8>?
     deinit {
+        filteredStorage?.deallocate()
         input.deallocate()
         output.deallocate()
     }
@@ -45,20 +54,38 @@ struct StreamTotals {
 }
 
 /// Makes a decompressor for the selected format.
+/// - Returns: the decompressor, and for raw data the Delta/BCJ filters to
+///   undo after it.
 /// - Throws: `UsageError` for options that cannot decode anything (checked
 ///   once per run, before any file is touched).
-func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor {
+func makeDecompressor(_ options: Options) throws(UsageError) -> (LZMADecompressor, [XZFilter]) {
     switch options.format {
-    case .auto, .xz:
-        return LZMADecompressor(format: .auto, memoryLimit: options.memoryLimit)
+    case .auto:
+        return (LZMADecompressor(format: .auto, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
+                                 ignoreCheck: options.ignoreCheck), [])
+    case .xz:
+        return (LZMADecompressor(format: .xz, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
+                                 ignoreCheck: options.ignoreCheck), [])
     case .lzma:
-        return LZMADecompressor(format: .lzma, memoryLimit: options.memoryLimit)
+        return (LZMADecompressor(format: .lzma, memoryLimit: options.memoryLimit), [])
     case .raw:
-        guard let lzma1 = options.lzma1 else {
-            throw UsageError("--format=raw needs --lzma1=OPTIONS (raw LZMA2 and other filters are not supported yet)")
+        let chain = try resolveChain(options.chain)
+        let format: DecompressionFormat
+        switch chain.lzma {
+        case .lzma1(let text):
+            format = .rawLZMA1(try LZMA1Options(parsing: text).properties, uncompressedSize: nil)
+        case .lzma2(let text):
+            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: text).dictionarySize)
+        default:
+            // As xz: no chain means LZMA2 with the preset's settings.
+            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: nil).dictionarySize)
         }
-        return LZMADecompressor(format: .rawLZMA1(lzma1.properties, uncompressedSize: nil),
-                                memoryLimit: options.memoryLimit)
+        do {
+            _ = try XZFilterPipeline(filters: chain.filters, encoding: false)
+        } catch {
+            throw UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+        }
+        return (LZMADecompressor(format: format, memoryLimit: options.memoryLimit), chain.filters)
     case .lzip:
         throw UsageError("--format=lzip is not supported")
     }
@@ -94,12 +121,17 @@ func decompressedName(_ path: String, format: FileFormat, customSuffix: String?)
 ///   data, memory limit), `FileError` from reading or from `ready`/`emit`.
 func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers, singleStream: Bool,
                   passthrough: Bool, progress: Progress?, totals: inout StreamTotals,
+                  warning: (String) -> Void = { _ in },
                   ready: () throws -> Void,
                   emit: (UnsafeRawBufferPointer) throws -> Void) throws {
     let inBuf = buffers.input, outBuf = buffers.output
     let size = Buffers.size
     var isRaw = false
-    if case .rawLZMA1 = decoder.format { isRaw = true }
+    switch decoder.format {
+    case .rawLZMA1, .rawLZMA2: isRaw = true
+    default: break
+    }
+    var checkWarned = false
     // A .lzma header is 13 bytes; xz looks at that much before deciding
     // whether the input is in a known format at all.
     let headerSize = isRaw ? 0 : 13
@@ -144,6 +176,10 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             if case .invalidHeader = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
                 return try unrecognized()
             }
+            if case .invalidProperties = error, decoder.format == .lzma, decoder.totalIn < 13 {
+                // liblzma's .lzma decoder calls a bad header byte an unknown format.
+                throw DecodeFailure(message: "File format not recognized")
+            }
             throw DecodeFailure(message: describe(error))
         }
         if result.consumed == 0 && result.produced == 0 && result.status == .needsInput && inPos < inLen {
@@ -151,6 +187,11 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             throw DecodeFailure(message: "Internal error: the decoder made no progress")
         }
         inPos += result.consumed
+        if !checkWarned && decoder.unsupportedCheck != nil {
+            // As xz: decode anyway, but say the data cannot be verified.
+            checkWarned = true
+            warning("Unsupported type of integrity check; not verifying file integrity")
+        }
         if !isReady && (decoder.totalIn >= UInt64(headerSize) || result.produced > 0 || result.status == .streamEnd) {
             try ready()
             isReady = true
@@ -207,8 +248,11 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
     guard let input = InputFile.open(path, regularFilesOnly: writesFile, force: options.force,
                                      willRemove: writesFile && !options.keep, reporter: reporter) else { return }
     let decoder: LZMADecompressor
+    var pipeline: XZFilterPipeline?
     do {
-        decoder = try makeDecompressor(options)
+        let filters: [XZFilter]
+        (decoder, filters) = try makeDecompressor(options)
+        if !filters.isEmpty { pipeline = try? XZFilterPipeline(filters: filters, encoding: false) }
     } catch {
         reporter.error(nil, error.message)
         return
@@ -218,16 +262,24 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
     var totals = StreamTotals()
     var output: OutputFile?
     var sha1 = SHA1()
+    func sink(_ buffer: UnsafeRawBufferPointer) throws {
+        if hashOnly {
+            sha1.update(buffer)
+        } else if let output {
+            try output.write(buffer)
+        } else if options.operation == .decompress {
+            let code = writeAll(fd: 1, buffer)
+            if code != 0 { throw FileError(file: "(stdout)", message: "Write error: \(errnoText(code))") }
+        }
+    }
     do {
         try decodeStream(
             input: input, decoder: decoder, buffers: context.buffers, singleStream: options.singleStream,
             passthrough: options.format == .auto && options.toStdout && options.force
                 && options.operation == .decompress && !hashOnly,
             progress: progress, totals: &totals,
+            warning: { reporter.warning(name, $0) },
             ready: {
-                if options.format == .xz && decoder.totalIn > 0 && context.buffers.input[0] != 0xFD {
-                    throw DecodeFailure(message: "File format not recognized")
-                }
                 guard writesFile else { return }
                 guard let target = decompressedName(path, format: options.format, customSuffix: options.suffix) else {
                     throw SkipFile(message: "Filename has an unknown suffix, skipping")
@@ -235,15 +287,16 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
                 output = try OutputFile.create(finalPath: target, force: options.force)
             },
             emit: { buffer in
-                if hashOnly {
-                    sha1.update(buffer)
-                } else if let output {
-                    try output.write(buffer)
-                } else if options.operation == .decompress {
-                    let code = writeAll(fd: 1, buffer)
-                    if code != 0 { throw FileError(file: "(stdout)", message: "Write error: \(errnoText(code))") }
+                if let pipeline {
+                    try runPipeline(pipeline, buffer, isLast: false, into: context.buffers.filtered, emit: sink)
+                } else {
+                    try sink(buffer)
                 }
             })
+        if let pipeline {
+            try runPipeline(pipeline, UnsafeRawBufferPointer(start: nil, count: 0), isLast: true,
+                            into: context.buffers.filtered, emit: sink)
+        }
         if let output {
             output.copyAttributes(from: input.status)
             try output.commit(force: options.force)
@@ -264,6 +317,25 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
         case let e as FileError: reporter.error(e.file, e.message)
         case let e as SkipFile: reporter.warning(name, e.message)
         default: reporter.error(name, "\(error)")
+        }
+    }
+}
+
+/// Undoes raw-mode Delta/BCJ filters on decoded bytes and passes the result on.
+/// With `isLast`, also flushes what the filters held back.
+func runPipeline(_ pipeline: XZFilterPipeline, _ buffer: UnsafeRawBufferPointer, isLast: Bool,
+                 into scratch: UnsafeMutablePointer<UInt8>, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let bytes = buffer.bindMemory(to: UInt8.self)
+    var pos = 0
+    while true {
+        let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
+        let r = pipeline.process(input: rest, output: UnsafeMutableBufferPointer(start: scratch, count: Buffers.size),
+                                 isLast: isLast)
+        pos += r.consumed
+        if r.produced > 0 { try emit(UnsafeRawBufferPointer(start: scratch, count: r.produced)) }
+        if isLast ? r.finished : pos == bytes.count { return }
+        if r.consumed == 0 && r.produced == 0 {
+            throw DecodeFailure(message: "Internal error: the filter chain made no progress")
         }
     }
 }

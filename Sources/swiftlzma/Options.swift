@@ -16,6 +16,7 @@ enum Operation {
     case compress
     case decompress
     case test
+    case list
 }
 
 /// The container format, as `-F/--format` names it.
@@ -42,10 +43,15 @@ struct Options {
     var suffix: String?
     /// Memory limit for decoding; `nil` = no limit.
     var memoryLimit: UInt64?
-    /// `--lzma1=...` for raw decoding and for encoding.
-    var lzma1: LZMA1Options?
-    /// The raw `--lzma1` text, kept for the encoder.
-    var lzma1String: String?
+    /// The custom filter chain (`--delta`, `--x86`, ..., `--lzma1=`, `--lzma2=`)
+    /// in command-line order; empty = LZMA2 (or LZMA1 for .lzma) from the preset.
+    var chain: [ChainItem] = []
+    /// `-C/--check` for .xz compression.
+    var check: XZCheck = .crc64
+    /// `--block-size`: start a new .xz block every this many input bytes.
+    var blockSize: UInt64?
+    /// `--ignore-check`: do not verify .xz integrity checks.
+    var ignoreCheck = false
     /// Compression preset `-0` ... `-9`, and `-e`.
     var preset = 6
     var extreme = false
@@ -54,6 +60,14 @@ struct Options {
     /// `--roundtrip`: compress, decompress and compare.
     var roundtrip = false
     var files: [String] = []
+}
+
+/// One entry of a custom filter chain, as xz's options give it.
+enum ChainItem {
+    case filter(XZFilter)
+    /// `--lzma1=OPTS` or `--lzma2=OPTS`: the option text (checked while parsing).
+    case lzma1(String)
+    case lzma2(String)
 }
 
 /// The `--lzma1=` options that matter for decoding (lc, lp, pb, dictionary).
@@ -127,6 +141,12 @@ struct UsageError: Error {
     }
 }
 
+/// The text of an error from parsing a filter's options.
+func describeOptionError(_ error: Error) -> String {
+    if case LZMAError.invalidOptions(let text) = error { return text }
+    return "\(error)"
+}
+
 /// What the parser found besides options to run.
 enum ParseOutcome {
     case run(Options)
@@ -189,6 +209,8 @@ private struct LongOption {
     var name: String
     var takesValue: Bool
     var key: String
+    /// The value is optional and can only be attached (`--x86=start=16`).
+    var optionalValue = false
 }
 
 private let longOptions: [LongOption] = [
@@ -206,7 +228,8 @@ private let longOptions: [LongOption] = [
     .init(name: "suffix", takesValue: true, key: "S"),
     .init(name: "format", takesValue: true, key: "F"),
     .init(name: "check", takesValue: true, key: "C"),
-    .init(name: "ignore-check", takesValue: false, key: "ignored"),
+    .init(name: "ignore-check", takesValue: false, key: "ignore-check"),
+    .init(name: "block-size", takesValue: true, key: "block-size"),
     .init(name: "extreme", takesValue: false, key: "e"),
     .init(name: "fast", takesValue: false, key: "0"),
     .init(name: "best", takesValue: false, key: "9"),
@@ -216,7 +239,16 @@ private let longOptions: [LongOption] = [
     .init(name: "memlimit-decompress", takesValue: true, key: "M"),
     .init(name: "memlimit-compress", takesValue: true, key: "memlimit-compress"),
     .init(name: "no-adjust", takesValue: false, key: "ignored"),
-    .init(name: "lzma1", takesValue: true, key: "lzma1"),
+    .init(name: "lzma1", takesValue: false, key: "lzma1", optionalValue: true),
+    .init(name: "lzma2", takesValue: false, key: "lzma2", optionalValue: true),
+    .init(name: "x86", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "powerpc", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "ia64", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "arm", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "armthumb", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "arm64", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "sparc", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "delta", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "quiet", takesValue: false, key: "q"),
     .init(name: "verbose", takesValue: false, key: "v"),
     .init(name: "no-warn", takesValue: false, key: "Q"),
@@ -258,27 +290,57 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     var wantHelp: Bool?
     var wantVersion = false
 
+    func addToChain(_ item: ChainItem) throws(UsageError) {
+        // xz allows four filters: up to three before LZMA1/LZMA2.
+        guard options.chain.count < 4 else { throw UsageError("Maximum number of filters is four") }
+        options.chain.append(item)
+    }
+
     func apply(_ key: String, _ value: String?, _ shown: String) throws(UsageError) {
         switch key {
         case "z": options.operation = .compress; options.operationGiven = true
         case "d": options.operation = .decompress; options.operationGiven = true
         case "t": options.operation = .test; options.operationGiven = true
-        case "l": throw UsageError("--list is not supported yet")
+        case "l": options.operation = .list; options.operationGiven = true
         case "k": options.keep = true
         case "f": options.force = true
         case "c": options.toStdout = true
-        case "e": options.extreme = true
+        case "e": options.extreme = true; options.chain = []
         case "q": options.verbosity = max(0, options.verbosity - 1)
         case "v": options.verbosity = min(4, options.verbosity + 1)
         case "Q": options.noWarn = true
         case "h": wantHelp = wantHelp ?? false
         case "H": wantHelp = true
         case "V": wantVersion = true
-        case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9": options.preset = Int(key)!
+        case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+            // As xz 5.4: a preset replaces a custom filter chain given before it.
+            options.preset = Int(key)!
+            options.chain = []
         case "single-stream": options.singleStream = true
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
         case "ignored": break
+        case "ignore-check": options.ignoreCheck = true
+        case "block-size":
+            // As xz: 0 means no splitting.
+            let size = try parseSize(value!, name: "block-size", min: 0, max: UInt64.max >> 1)
+            options.blockSize = size == 0 ? nil : size
+        case "filter":
+            let name = String(shown.dropFirst(2))
+            do {
+                try addToChain(.filter(try XZFilter(xzOption: name, value: value)))
+            } catch let e as UsageError {
+                throw e
+            } catch {
+                let text = describeOptionError(error)
+                if text.hasPrefix("value of the option") {
+                    throw UsageError("V" + text.dropFirst())
+                }
+                throw UsageError("\(value ?? ""): \(text)")
+            }
+        case "lzma2":
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma2(value ?? ""))
         case "S":
             let suffix = value!
             guard !suffix.isEmpty, !suffix.contains("/") else { throw UsageError("\(suffix): Invalid filename suffix") }
@@ -293,15 +355,19 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             default: throw UsageError("\(value!): Unknown file format type")
             }
         case "C":
-            guard ["none", "crc32", "crc64", "sha256"].contains(value!) else {
-                throw UsageError("\(value!): Unsupported integrity check type")
+            switch value! {
+            case "none": options.check = .none
+            case "crc32": options.check = .crc32
+            case "crc64": options.check = .crc64
+            case "sha256": options.check = .sha256
+            default: throw UsageError("\(value!): Unsupported integrity check type")
             }
         case "T": _ = try parseSize(value!, name: "threads", min: 0, max: 16384)
         case "M": options.memoryLimit = try parseMemoryLimit(value!)
         case "memlimit-compress": _ = try parseMemoryLimit(value!)
         case "lzma1":
-            options.lzma1 = try LZMA1Options(parsing: value!)
-            options.lzma1String = value!
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma1(value ?? ""))
         default:
             throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
         }
@@ -351,7 +417,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
                         value = arguments[index]
                         index += 1
                     }
-                } else if value != nil {
+                } else if value != nil && !option.optionalValue {
                     throw UsageError("option '--\(option.name)' doesn't allow an argument", suggestHelp: true)
                 }
                 try apply(option.key, value, "--\(option.name)")
@@ -403,11 +469,12 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
 let helpText = """
 Usage: swiftlzma [OPTION]... [FILE]...
-Compress or decompress FILEs in the .lzma format, like xz.
+Compress or decompress FILEs in the .xz format, like xz.
 
   -z, --compress      force compression
   -d, --decompress    force decompression
   -t, --test          test compressed file integrity
+  -l, --list          list information about .xz files
   -k, --keep          keep (don't delete) input files
   -f, --force         force overwrite of output file and follow symbolic links
   -c, --stdout        write to standard output and don't delete input files
@@ -416,15 +483,19 @@ Compress or decompress FILEs in the .lzma format, like xz.
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better
-  -F, --format=FMT    file format: `auto' (default), `lzma', `raw'
-                      (`xz' is recognized but not supported yet)
-      --lzma1=OPTS    LZMA1 options: preset=PRE,dict=NUM,lc=NUM,lp=NUM,pb=NUM,
-                      mode=fast|normal,nice=NUM,mf=hc3|hc4|bt2|bt3|bt4,depth=NUM
+  -T, --threads=NUM   accepted for compatibility; always one thread
+  -F, --format=FMT    file format: `auto' (default), `xz', `lzma', `raw'
+  -C, --check=CHECK   integrity check: `none', `crc32', `crc64' (default),
+                      or `sha256'
+      --ignore-check  don't verify the integrity check when decompressing
+      --block-size=SIZE
+                      start a new .xz block after every SIZE bytes of input
   -M, --memlimit=LIMIT
                       memory usage limit for decompression: a size (KiB, MiB,
                       GiB), a percentage of RAM (`50%'), or 0/`max' for none
   -q, --quiet         suppress warnings; specify twice to suppress errors too
-  -v, --verbose       be verbose; show progress on a terminal
+  -v, --verbose       be verbose; show progress on a terminal; with -l,
+                      list streams and blocks
   -Q, --no-warn       make warnings not affect the exit status
       --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
                       decompressed content of each FILE
@@ -434,11 +505,25 @@ Compress or decompress FILEs in the .lzma format, like xz.
   -h, --help          display this short help and exit
   -V, --version       display the version number and exit
 
+ Custom filter chain for compression (instead of a preset), in order:
+  --lzma1[=OPTS]      LZMA1 or LZMA2; OPTS (comma-separated): preset=PRE,
+  --lzma2[=OPTS]      dict=NUM, lc=NUM, lp=NUM, pb=NUM, mode=fast|normal,
+                      nice=NUM, mf=hc3|hc4|bt2|bt3|bt4, depth=NUM
+  --x86[=start=N]     x86 BCJ filter (32-bit and 64-bit)
+  --arm[=start=N]     ARM BCJ filter
+  --armthumb[=start=N] ARM-Thumb BCJ filter
+  --arm64[=start=N]   ARM64 BCJ filter
+  --powerpc[=start=N] PowerPC BCJ filter (big endian only)
+  --ia64[=start=N]    IA-64 (Itanium) BCJ filter
+  --sparc[=start=N]   SPARC BCJ filter
+  --delta[=dist=N]    Delta filter; N = distance between bytes (1-256)
+ With --format=raw the same options describe the data both ways.
+
 With no FILE, or when FILE is -, read standard input.
 Exit status: 0 success, 1 error, 2 warning.
 """
 
 let versionText = """
 swiftlzma (SwiftLZMA) 0.1.0
-A pure-Swift .lzma codec; command-line compatible with xz.
+A pure-Swift .xz and .lzma codec; command-line compatible with xz.
 """

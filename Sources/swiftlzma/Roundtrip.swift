@@ -109,16 +109,16 @@ func runRoundtrip(_ context: RunContext) {
         reporter.error(nil, "--roundtrip takes at most one file")
         return
     }
-    let encoderOptions: LZMAEncoderOptions
-    do { encoderOptions = try swiftlzmaEncoderOptions(options) } catch {
-        reporter.error(nil, error.message)
+    guard options.format == .auto || options.format == .xz || options.format == .lzma else {
+        reporter.error(nil, "--roundtrip supports --format=xz and --format=lzma")
         return
     }
-    let format: CompressionFormat
-    switch options.format {
-    case .auto, .lzma: format = .lzma
-    default:
-        reporter.error(nil, "--roundtrip supports --format=lzma")
+    let encoder: EncodeStep
+    do {
+        guard let made = try makeEncoder(options) else { return }
+        encoder = made
+    } catch {
+        reporter.error(nil, error.message)
         return
     }
 
@@ -160,7 +160,6 @@ func runRoundtrip(_ context: RunContext) {
     // 1. Compress as a stream.
     let t0 = now()
     do {
-        let encoder = try LZMACompressor(format: format, options: encoderOptions)
         var inPos = 0, inLen = 0, eof = false
         while true {
             if inPos == inLen && !eof {
@@ -171,8 +170,8 @@ func runRoundtrip(_ context: RunContext) {
                 inputHash.update(UnsafeRawBufferPointer(start: inBuf, count: inLen))
                 inputBytes += UInt64(inLen)
             }
-            let r = try encoder.encode(input: UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
-                                       output: UnsafeMutableBufferPointer(start: outBuf, count: size), finish: eof)
+            let r = try encoder(UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
+                                UnsafeMutableBufferPointer(start: outBuf, count: size), eof)
             inPos += r.consumed
             if r.produced > 0 {
                 let code = writeAll(fd: fd, UnsafeRawBufferPointer(start: outBuf, count: r.produced))
@@ -217,11 +216,10 @@ func runRoundtrip(_ context: RunContext) {
     let inDigest = hexString(inputHash.finalize())
     let outDigest = hexString(outputHash.finalize())
     let ratio = inputBytes == 0 ? 0 : Double(compressedBytes) / Double(inputBytes)
-    let settings = options.lzma1String.map { "--lzma1=\($0)" }
-        ?? "preset \(options.preset)\(options.extreme ? "e" : "")"
+    let settings = chainDescription(options)
     var lines = "swiftlzma --roundtrip: \(label)\n"
     lines += "  input         \(inputBytes) bytes  SHA-1 \(inDigest)\n"
-    lines += "  compressed    \(compressedBytes) bytes  ratio \(fixed(ratio, 3))  .lzma \(settings)  "
+    lines += "  compressed    \(compressedBytes) bytes  ratio \(fixed(ratio, 3))  \(options.format == .lzma ? ".lzma" : ".xz") \(settings)  "
     lines += "\(fixed(t1 - t0, 2)) s  \(mibPerSecond(inputBytes, t1 - t0)) MiB/s\n"
     lines += "  decompressed  \(outputBytes) bytes  SHA-1 \(outDigest)  "
     lines += "\(fixed(t2 - t1, 2)) s  \(mibPerSecond(outputBytes, t2 - t1)) MiB/s\n"
@@ -237,4 +235,18 @@ private func message(for error: Error) -> String {
     case let e as FileError: return e.message
     default: return "\(error)"
     }
+}
+
+/// The filter settings as options (`--delta=dist=4 --lzma2=preset=1`), or the preset.
+func chainDescription(_ options: Options) -> String {
+    guard !options.chain.isEmpty else { return "preset \(options.preset)\(options.extreme ? "e" : "")" }
+    return options.chain.map { item -> String in
+        switch item {
+        case .lzma1(let t): return "--lzma1=\(t)"
+        case .lzma2(let t): return "--lzma2=\(t)"
+        case .filter(let f):
+            if case .delta(let d) = f { return "--delta=dist=\(d)" }
+            return "--\(f.name)" + (f.startOffset.map { $0 == 0 ? "" : "=start=\($0)" } ?? "")
+        }
+    }.joined(separator: " ")
 }

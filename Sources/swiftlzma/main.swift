@@ -1,4 +1,4 @@
-// swiftlzma: a drop-in for `xz` on .lzma files.
+// swiftlzma: a drop-in for `xz` on .xz and .lzma files.
 // See Options.swift for the accepted options and `swiftlzma --help`.
 
 #if canImport(Glibc)
@@ -29,12 +29,19 @@ case .version:
 case .run(let options):
     let reporter = Reporter(verbosity: options.verbosity, noWarn: options.noWarn)
     let context = RunContext(options: options, reporter: reporter)
-    if options.roundtrip {
+    if options.operation == .list && !options.sha1 && !options.roundtrip {
+        runList(context)
+    } else if options.roundtrip {
         runRoundtrip(context)
     } else if options.sha1 {
         runSHA1(context)
     } else {
         // Options that make coding impossible are reported once, up front.
+        if options.format == .raw && options.chain.isEmpty && options.verbosity >= 2 {
+            // As xz (a message, not a warning: the exit status stays 0).
+            writeStderr("swiftlzma: Using a preset in raw mode is discouraged.\n")
+            writeStderr("swiftlzma: The exact options of the presets may vary between software versions.\n")
+        }
         do {
             if options.operation == .compress {
                 _ = try makeEncoder(options)

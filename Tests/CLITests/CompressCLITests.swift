@@ -12,9 +12,10 @@ final class CompressCLITests: CLITestCase {
         try write(original, "a.txt")
         var r = try swiftlzma(["-z", "-1", "a.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
-        XCTAssertEqual(try listing(), ["a.txt.lzma"], "input removed after success, output named .lzma")
-        XCTAssertLessThan(try read("a.txt.lzma").count, original.count / 3)
-        r = try swiftlzma(["-d", "a.txt.lzma"])
+        XCTAssertEqual(try listing(), ["a.txt.xz"], "input removed after success, output named .xz")
+        XCTAssertLessThan(try read("a.txt.xz").count, original.count / 3)
+        XCTAssertEqual(try read("a.txt.xz").prefix(6), Data([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00]))
+        r = try swiftlzma(["-d", "a.txt.xz"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try read("a.txt"), original)
     }
@@ -24,7 +25,7 @@ final class CompressCLITests: CLITestCase {
         let original = sampleText(1500) + noise(3000) + sampleText(500, seed: 3)
         try write(original, "mixed")
         for preset in ["-0", "-3", "-6", "-9e"] {
-            let r = try swiftlzma(["-zkc", preset, "mixed"])
+            let r = try swiftlzma(["-zkc", "-F", "lzma", preset, "mixed"])
             XCTAssertEqual(r.status, 0, r.stderr)
             let d = try run(xz, ["--format=lzma", "-dc"], stdin: r.stdout)
             XCTAssertEqual(d.status, 0, "\(preset): \(d.stderr)")
@@ -35,16 +36,16 @@ final class CompressCLITests: CLITestCase {
     func testKeepAndRefuseToOverwrite() throws {
         let original = sampleText(200)
         try write(original, "k.txt")
-        try write(Data("old".utf8), "k.txt.lzma")
+        try write(Data("old".utf8), "k.txt.xz")
         var r = try swiftlzma(["-zk", "k.txt"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.contains("File exists"), r.stderr)
-        XCTAssertEqual(try read("k.txt.lzma"), Data("old".utf8), "existing output untouched")
+        XCTAssertEqual(try read("k.txt.xz"), Data("old".utf8), "existing output untouched")
         XCTAssertEqual(try read("k.txt"), original)
         r = try swiftlzma(["-zkf", "k.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(try read("k.txt"), original, "-k keeps the input")
-        r = try swiftlzma(["-dc", "k.txt.lzma"])
+        r = try swiftlzma(["-dc", "k.txt.xz"])
         XCTAssertEqual(r.stdout, original)
     }
 
@@ -81,7 +82,7 @@ final class CompressCLITests: CLITestCase {
     func testCustomLzma1OptionsAndRawFormat() throws {
         let original = sampleText(800)
         try write(original, "r.txt")
-        var r = try swiftlzma(["-zkc", "--lzma1=preset=2,lc=1,lp=2,pb=0,dict=64KiB,mf=bt2,mode=normal,nice=100", "r.txt"])
+        var r = try swiftlzma(["-zkc", "-F", "lzma", "--lzma1=preset=2,lc=1,lp=2,pb=0,dict=64KiB,mf=bt2,mode=normal,nice=100", "r.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
         r = try swiftlzma(["-dc"], stdin: r.stdout)
         XCTAssertEqual(r.stdout, original)
@@ -93,7 +94,7 @@ final class CompressCLITests: CLITestCase {
 
     func testInvalidOptionsAreRefused() throws {
         try write(Data("x".utf8), "o.txt")
-        let r = try swiftlzma(["-zk", "--lzma1=lc=4,lp=1", "o.txt"])
+        let r = try swiftlzma(["-zk", "-F", "lzma", "--lzma1=lc=4,lp=1", "o.txt"])
         XCTAssertEqual(r.status, 1)
         XCTAssertTrue(r.stderr.hasPrefix("swiftlzma: "), r.stderr)
         XCTAssertEqual(r.stderr.split(separator: "\n").count, 1, r.stderr)

@@ -147,8 +147,9 @@ final class DecompressCLITests: CLITestCase {
         let r = try swiftlzma(["-dc", "--format=raw", options, "r.raw"])
         XCTAssertEqual(r.status, 0, r.stderr)
         XCTAssertEqual(r.stdout, original)
-        // The value may also be the next argument; -F is --format.
-        let r2 = try swiftlzma(["-d", "-F", "raw", "--lzma1", "lc=1,lp=2,pb=0,dict=64KiB", "--suffix=.raw", "r.raw"])
+        // -F is --format (its value may be the next argument; --lzma1's
+        // value is optional, so as in xz it can only be attached).
+        let r2 = try swiftlzma(["-d", "-F", "raw", "--lzma1=lc=1,lp=2,pb=0,dict=64KiB", "--suffix=.raw", "r.raw"])
         XCTAssertEqual(r2.status, 0, r2.stderr)
         XCTAssertEqual(try read("r"), original)
         // Wrong properties decode to garbage or fail, never to the original.
