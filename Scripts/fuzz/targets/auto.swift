@@ -30,8 +30,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 chunk = UnsafeBufferPointer(start: nil, count: 0)
                 check(got.count <= maxLength, "decompress returned \(got.count) > maxLength \(maxLength)")
                 out += got
+                if d.isFinished { outcome = .ended(consumed: pos - d.unusedData.count); break feeding }
                 if out.count >= cap { outcome = .capped; break feeding }
-                if d.isFinished { outcome = .ended(consumed: size - (size - pos) - d.unusedData.count); break feeding }
             } while !d.needsInput
             if pos == size { break }
         }
