@@ -8,8 +8,10 @@
 #   RUNS        timed runs per command (default 3); medians are reported
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
-#   OURS        command used as "ours" (default: <repo>/.build/release/swiftlzma,
-#               built here with `swift build -c release`). May contain args;
+#   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
+#               built here with `swift build -c release --static-swift-stdlib`,
+#               as a binary would be shipped: the static runtime saves ~3 MB of
+#               resident memory per process). May contain args;
 #               e.g. OURS=xz benchmarks xz against itself to test this script.
 #   SKIP_BUILD  set to 1 to not run `swift build` for the default OURS
 #   CACHE       where corpus .lzma files for 'decode' are kept between runs
@@ -31,10 +33,10 @@ CACHE=${CACHE:-$ROOT/.build/bench-cache}
 RUN="python3 $ROOT/Scripts/bench-run.py"
 
 if [[ -z "${OURS:-}" ]]; then
-    OURS="$ROOT/.build/release/swiftlzma"
+    OURS="$ROOT/.build-bench/release/swiftlzma"
     if [[ "${SKIP_BUILD:-0}" != 1 ]]; then
         echo "building swiftlzma (release)..." >&2
-        (cd "$ROOT" && swift build -c release --product swiftlzma) >&2 || {
+        (cd "$ROOT" && swift build -c release --static-swift-stdlib --scratch-path .build-bench --product swiftlzma) >&2 || {
             echo "bench: swift build failed" >&2
             exit 1
         }

@@ -13,8 +13,12 @@ public enum CompressionFormat: Sendable, Equatable {
 ///
 /// The output does not depend on how the input is chunked: a position is
 /// encoded only once 4 KiB + 273 bytes of look-ahead follow it, or at the end.
-/// Memory is allocated once at creation (see `memoryUsage(_:)`); compressed
-/// bytes wait in an internal buffer of about 64 KiB until the caller takes them.
+/// Memory is allocated once at creation (see `memoryUsage(_:)`; the large
+/// tables can come from a custom `LZMAAllocator`); compressed bytes wait in an
+/// internal buffer of about 64 KiB until the caller takes them.
+///
+/// Both modes make the same decisions as liblzma 5.4, so `.lzma` output is
+/// byte-identical to `xz --format=lzma` with the same preset or options.
 public final class LZMACompressor {
     let encoder: LZMAEncoder
     let format: CompressionFormat
@@ -30,15 +34,20 @@ public final class LZMACompressor {
     static let pendingLimit = 1 << 16
 
     /// Creates a compressor and writes the format's header into its output.
+    /// - Parameter allocator: supplies the window, hash and son tables (nearly
+    ///   all of `memoryUsage(options)`); see `LZMAAllocator` for using the
+    ///   operating system's zeroed pages.
     /// - Throws: `LZMAError.invalidOptions` if `options.validate` fails
     ///   (with lc + lp <= 4 required for `.lzma`).
-    /// - Complexity: allocates `memoryUsage(options)` bytes; the hash table is zeroed.
-    public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions) throws {
+    /// - Complexity: allocates `memoryUsage(options)` bytes; with the standard
+    ///   allocator the tables are zeroed, O(memory) time.
+    public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions,
+                allocator: LZMAAllocator = .standard) throws {
         try options.validate(forLZMAAlone: format != .rawLZMA1)
         self.format = format
         properties = try LZMAProperties(lc: options.lc, lp: options.lp, pb: options.pb,
                                         dictionarySize: options.dictionarySize)
-        encoder = LZMAEncoder(options: options)
+        encoder = LZMAEncoder(options: options, allocator: allocator)
         switch format {
         case .lzma:
             encoder.rc.appendRaw(LZMACompressor.header(properties, size: UInt64.max))
@@ -184,16 +193,17 @@ public final class LZMACompressor {
         }
     }
 
-    /// Approximate bytes a compressor with these options allocates: the
-    /// window (dictionary x 1.5 plus look-ahead), hash table, son table
-    /// (4 bytes per dictionary byte for hc*, 8 for bt*) and the model.
+    /// Bytes a compressor with these options allocates when created: the
+    /// window (dictionary + 4 KiB behind, about half the dictionary of slack,
+    /// 4 KiB + 273 of look-ahead), the hash table (up to half the dictionary
+    /// in 4-byte entries, at most 16 Mi of them), the son table (one 4-byte
+    /// entry per dictionary byte for hc*, two for bt*), the model, the
+    /// parser's tables and a 64 KiB output buffer. The window, hash and son
+    /// tables have the sizes liblzma 5.4 uses, so this is within a few hundred
+    /// KiB of what `xz -vv` reports for the same settings.
     public static func memoryUsage(_ options: LZMAEncoderOptions) -> UInt64 {
         let layout = MatchFinder.Layout(dictionarySize: max(options.dictionarySize, 4096), matchFinder: options.matchFinder)
-        let lclp = max(0, min(12, options.lc + options.lp))
-        let probs = UInt64(ProbabilityLayout.literal + (0x300 << lclp)) * 2
-        let opts = UInt64(MatchFinder.optsSize) * UInt64(MemoryLayout<Optimal>.stride + 16)
-        let tables = UInt64(2 * 16 * LZMAEncoder.lenPriceStride * 4 + 4 * 192 * 4 + 512)
-        return layout.bytes + probs + opts + tables + (1 << 16) + 4096
+        return layout.bytes + LZMAEncoder.fixedBytes(lc: max(0, min(8, options.lc)), lp: max(0, min(4, options.lp)))
     }
 }
 
@@ -202,8 +212,9 @@ extension LZMACompressor {
     /// - Throws: `LZMAError.invalidOptions` for bad options,
     ///   `LZMAError.sizeMismatch` when a known size differs from `data.count`.
     public static func compress<C: Collection>(_ data: C, format: CompressionFormat = .lzma,
-                                               options: LZMAEncoderOptions) throws -> [UInt8] where C.Element == UInt8 {
-        let c = try LZMACompressor(format: format, options: options)
+                                               options: LZMAEncoderOptions,
+                                               allocator: LZMAAllocator = .standard) throws -> [UInt8] where C.Element == UInt8 {
+        let c = try LZMACompressor(format: format, options: options, allocator: allocator)
         var out = try c.compress(data)
         out += try c.finish()
         return out
@@ -224,10 +235,11 @@ public final class LZMACompressingReader {
 
     /// - Parameter source: fills the buffer it is given and returns the count
     ///   (0 at the end of input). Its errors are passed through.
+    ///   `allocator` as for `LZMACompressor.init(format:options:allocator:)`.
     /// - Throws: `LZMAError.invalidOptions` for bad options.
-    public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions,
+    public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard,
                 source: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws {
-        compressor = try LZMACompressor(format: format, options: options)
+        compressor = try LZMACompressor(format: format, options: options, allocator: allocator)
         self.source = source
         inBuffer = .allocate(capacity: LZMACompressingReader.inCapacity)
     }

@@ -9,6 +9,11 @@ public enum DecompressionFormat: Sendable, Equatable {
     /// uncompressed size (without it, the data must end with an end marker;
     /// with it, an end marker after the last byte is accepted too).
     case rawLZMA1(LZMAProperties, uncompressedSize: UInt64?)
+    /// `.xz`: one or more streams of blocks with integrity checks.
+    case xz
+    /// Raw LZMA2 data (a `.xz` block's compressed data, without the container),
+    /// with the dictionary size supplied by the caller.
+    case rawLZMA2(dictionarySize: UInt32)
 }
 
 /// What a call to a streaming coder stopped on.
@@ -21,7 +26,7 @@ public enum CodingStatus: Sendable, Equatable {
     case streamEnd
 }
 
-/// A streaming decompressor for `.lzma` and raw LZMA1 data.
+/// A streaming decompressor for `.xz`, `.lzma`, raw LZMA1 and raw LZMA2 data.
 ///
 /// Feed input in chunks of any size, down to one byte; the output is the same
 /// for every chunking. Two ways to drive it:
@@ -38,17 +43,30 @@ public enum CodingStatus: Sendable, Equatable {
 /// size the header declares; with a ``memoryLimit`` a header that needs more
 /// fails with ``LZMAError/memoryLimitExceeded(required:limit:)`` before anything
 /// is allocated. After an error the decompressor keeps throwing the same error.
+///
+/// `.xz` input: like `xz -d`, concatenated streams (with stream padding
+/// between them) decode as one output, so the decoder cannot see the end of
+/// the data by itself: call ``finish()`` after the last input, which checks
+/// that the input ended after a complete stream. With `singleStream` (xz's
+/// `--single-stream`) decoding ends after the first stream instead, and what
+/// follows goes to ``unusedData``.
 public final class LZMADecompressor {
     private enum Inner {
         case detecting
         case alone(LZMAAloneDecoder)
         case raw(LZMA1StreamDecoder)
+        case xz(XZDecoder)
+        case rawLZMA2(LZMA2Decoder)
     }
 
     /// The format this decompressor was created for.
     public let format: DecompressionFormat
     /// The memory limit in bytes, if any.
     public let memoryLimit: UInt64?
+    /// `.xz` only: stop after the first stream (xz's `--single-stream`).
+    public let singleStream: Bool
+    /// `.xz` only: do not verify the blocks' integrity checks (xz's `--ignore-check`).
+    public let ignoreCheck: Bool
     private var inner: Inner
     private var failure: LZMAError?
 
@@ -77,16 +95,41 @@ public final class LZMADecompressor {
     /// - Parameters:
     ///   - format: the container to expect.
     ///   - memoryLimit: fail with `memoryLimitExceeded` instead of decoding a
-    ///     stream that needs more than this many bytes.
+    ///     stream (for `.xz`: a block) that needs more than this many bytes.
+    ///   - singleStream: `.xz` only: end after the first stream, leaving the
+    ///     rest of the input unused, instead of decoding concatenated streams.
+    ///   - ignoreCheck: `.xz` only: skip verifying the blocks' checks (the
+    ///     headers', index's and footer's CRC32s are still verified).
     /// - Complexity: O(1); buffers are allocated once the header is read.
-    public init(format: DecompressionFormat = .auto, memoryLimit: UInt64? = nil) {
+    public init(format: DecompressionFormat = .auto, memoryLimit: UInt64? = nil,
+                singleStream: Bool = false, ignoreCheck: Bool = false) {
         self.format = format
         self.memoryLimit = memoryLimit
+        self.singleStream = singleStream
+        self.ignoreCheck = ignoreCheck
         switch format {
         case .auto: inner = .detecting
         case .lzma: inner = .alone(LZMAAloneDecoder(picky: false, memoryLimit: memoryLimit))
-        case .rawLZMA1: inner = .detecting  // set up on first call so init cannot throw
+        case .xz: inner = .xz(XZDecoder(memoryLimit: memoryLimit, singleStream: singleStream, ignoreCheck: ignoreCheck))
+        case .rawLZMA1, .rawLZMA2: inner = .detecting  // set up on first call so init cannot throw
         }
+    }
+
+    /// `.xz` only: the Check ID of a stream whose check type this library
+    /// does not know (IDs other than None, CRC32, CRC64 and SHA-256). Such
+    /// streams are decoded without verification, as `xz` does after warning
+    /// "Unsupported type of integrity check"; nil if there was none.
+    public var unsupportedCheck: UInt8? {
+        if case .xz(let d) = inner { return d.unsupportedCheck }
+        return nil
+    }
+
+    /// `.xz` only: the integrity check of the stream being decoded (the last
+    /// one, after the end), once its header has been read; nil for other
+    /// formats or an unknown check.
+    public var check: XZCheck? {
+        if case .xz(let d) = inner { return d.check }
+        return nil
     }
 
     /// The uncompressed size the header declares, when it does (for progress).
@@ -94,7 +137,7 @@ public final class LZMADecompressor {
         switch inner {
         case .alone(let a): return a.parsedHeader?.uncompressedSize
         case .raw: if case .rawLZMA1(_, let size) = format { return size } else { return nil }
-        case .detecting: return nil
+        case .detecting, .xz, .rawLZMA2: return nil
         }
     }
 
@@ -132,18 +175,30 @@ public final class LZMADecompressor {
                     throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
                 }
                 inner = .raw(LZMA1StreamDecoder(properties: props, uncompressedSize: size))
+            case .rawLZMA2(let dict):
+                let need = LZMA2Decoder.memoryUsage(dictionarySize: dict)
+                if let limit = memoryLimit, need > limit {
+                    throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
+                }
+                inner = .rawLZMA2(LZMA2Decoder(dictionarySize: dict))
             default:
                 guard input.count > 0 else { return (0, 0, .needsInput) }
+                // As liblzma's auto decoder: 0xFD starts an .xz stream.
                 if input[0] == 0xFD {
-                    throw LZMAError.unsupported(".xz files are not supported yet")
+                    inner = .xz(XZDecoder(memoryLimit: memoryLimit, singleStream: singleStream, ignoreCheck: ignoreCheck))
+                } else {
+                    inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: memoryLimit))
                 }
-                inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: memoryLimit))
             }
         }
         switch inner {
         case .alone(let d):
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
         case .raw(let d):
+            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+        case .xz(let d):
+            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+        case .rawLZMA2(let d):
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
         case .detecting:
             return (0, 0, .needsInput)
@@ -206,9 +261,25 @@ public final class LZMADecompressor {
     }
 
     /// Declares the end of the input.
-    /// - Throws: `LZMAError.truncatedInput` if the stream has not ended.
+    ///
+    /// For `.xz` this is where decoding ends (unless `singleStream`): it
+    /// checks that the input ended after a complete stream and its padding.
+    /// - Throws: `LZMAError.truncatedInput` if the stream has not ended (or,
+    ///   with `decompress(_:maxLength:)`, input is still waiting to be
+    ///   decoded); `LZMAError.corruptData` for `.xz` stream padding that is
+    ///   not a multiple of 4 bytes.
     public func finish() throws {
         if let failure { throw failure }
+        if !isFinished, case .xz(let d) = inner, pendingOffset == pendingInput.count {
+            do {
+                try d.finishInput()
+            } catch let e as LZMAError {
+                failure = e
+                throw e
+            }
+            isFinished = true
+            needsInput = false
+        }
         if !isFinished {
             throw LZMAError.truncatedInput("compressed data ends before the end of the stream (after \(totalIn) bytes)")
         }
@@ -217,9 +288,10 @@ public final class LZMADecompressor {
 
 /// One-shot conveniences built on the streaming types.
 public enum LZMACodec {
-    /// Decompresses a whole `.lzma` (or, with `format`, raw) buffer.
+    /// Decompresses a whole `.xz` or `.lzma` (or, with `format`, raw) buffer.
     ///
-    /// Like `xz -d`, data after the end of the stream is an error.
+    /// Like `xz -d`, data after the end of the stream is an error; `.xz`
+    /// input may hold several concatenated streams with stream padding.
     /// - Throws: `LZMAError` for invalid, corrupt or truncated input, trailing
     ///   data, or an exceeded memory limit.
     /// - Complexity: O(n) time; memory O(output + dictionary).

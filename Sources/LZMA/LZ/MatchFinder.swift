@@ -126,12 +126,17 @@ final class MatchFinder {
             sonCount = Int(cyclicSize) * (matchFinder.isBinaryTree ? 2 : 1)
         }
 
+        /// The window (with its 16 bytes of padding), hash and son tables.
         var bytes: UInt64 {
-            UInt64(bufferSize + 16) + UInt64(hashCount) * 4 + UInt64(sonCount) * 4 + 1024
+            UInt64(bufferSize + 16) + UInt64(hashCount) * 4 + UInt64(sonCount) * 4
         }
     }
 
-    init(options: LZMAEncoderOptions) {
+    /// Where `buffer`, `hash` and `son` come from (and go back to).
+    let allocator: LZMAAllocator
+
+    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) {
+        self.allocator = allocator
         kind = options.matchFinder
         hashBytes = kind.hashBytes
         isBinaryTree = kind.isBinaryTree
@@ -139,17 +144,19 @@ final class MatchFinder {
         size = layout.bufferSize
         keepSizeBefore = layout.keepBefore
         keepSizeAfter = layout.keepAfter
-        buffer = .allocate(capacity: size + 16)
+        buffer = allocator.allocateScratch(UInt8.self, count: size + 16)
+        // 16 bytes of zero padding: commonLength reads up to 7 bytes past its limit.
         (buffer + size).initialize(repeating: 0, count: 16)
         cyclicSize = layout.cyclicSize
         offset = cyclicSize
         hashCount = layout.hashCount
         hashMask = layout.hashMask
-        hash = .allocate(capacity: hashCount)
-        hash.initialize(repeating: 0, count: hashCount)
+        // Zero = empty (farther back than any dictionary reaches).
+        hash = allocator.allocate(UInt32.self, count: hashCount)
         sonCount = layout.sonCount
-        // Son entries are always written before they are read.
-        son = .allocate(capacity: sonCount)
+        // Son entries are always written before they are read; zeroed pages
+        // from the allocator stay unbacked until then.
+        son = allocator.allocateScratch(UInt32.self, count: sonCount)
         crcTable = .allocate(capacity: 256)
         for i in 0..<256 {
             var r = UInt32(i)
@@ -165,9 +172,9 @@ final class MatchFinder {
     }
 
     deinit {
-        buffer.deallocate()
-        hash.deallocate()
-        son.deallocate()
+        allocator.free(buffer)
+        allocator.free(hash)
+        allocator.free(son)
         crcTable.deallocate()
     }
 

@@ -140,8 +140,10 @@ final class LZMADecoder {
     /// condition for a clean end without marker. (Call after `normalizeForEnd`.)
     var rangeCoderFinished: Bool { code == 0 }
 
+    /// An error at `consumed` bytes past the start of this call's input (may
+    /// be negative for bytes carried over from an earlier call).
     private func corrupt(_ what: String, _ consumed: Int) -> LZMAError {
-        .corruptData(what, offset: totalIn &+ UInt64(consumed))
+        .corruptData(what, offset: UInt64(bitPattern: Int64(bitPattern: totalIn) &+ Int64(consumed)))
     }
 
     // MARK: - Driving loop
@@ -228,9 +230,11 @@ final class LZMADecoder {
             if expectMarker && kind != .match {
                 throw corrupt("data continues after the declared uncompressed size", consumed)
             }
+            // The carry buffer's first byte was consumed by an earlier call:
+            // it sits `tempCount` bytes before this call's input.
             let used = try decodeSymbols(UnsafePointer(temp), bufLimit: UnsafePointer(temp),
                                          limit: expectMarker ? window.pos : limit,
-                                         consumedBefore: consumed)
+                                         consumedBefore: consumed - tempCount)
             if used >= tempCount {
                 consumed += used - tempCount
                 tempCount = 0

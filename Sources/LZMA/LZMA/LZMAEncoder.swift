@@ -76,7 +76,7 @@ final class LZMAEncoder {
     /// Bytes encoded so far (for the known-size check).
     var uncompressedSize: UInt64 = 0
 
-    init(options: LZMAEncoderOptions) {
+    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) {
         lc = options.lc
         lp = options.lp
         posMask = (1 << UInt32(options.pb)) - 1
@@ -84,8 +84,8 @@ final class LZMAEncoder {
         fastMode = options.mode == .fast
         niceLength = options.niceLength
         dictionarySize = options.dictionarySize
-        mf = MatchFinder(options: options)
-        rc = RangeEncoder(capacity: 1 << 16)
+        mf = MatchFinder(options: options, allocator: allocator)
+        rc = RangeEncoder(capacity: RangeEncoder.initialCapacity)
         let table = UnsafeMutablePointer<UInt32>.allocate(capacity: PriceConstants.tableSize)
         PriceConstants.fill(table)
         prices = Prices(table: table)
@@ -126,6 +126,21 @@ final class LZMAEncoder {
         while (UInt64(1) << logSize) < UInt64(options.dictionarySize) { logSize += 1 }
         distTableSize = logSize * 2
         reset()
+    }
+
+    /// Bytes allocated by `init` besides the match finder's window, hash and
+    /// son tables (see `LZMACompressor.memoryUsage`).
+    static func fixedBytes(lc: Int, lp: Int) -> UInt64 {
+        let priceTable = PriceConstants.tableSize * 4
+        let model = ProbabilityLayout.count(lc: lc, lp: lp) * 2 + 4 * 4
+        let matchList = (LZMAConstants.matchLenMax + 2) * MemoryLayout<LZMatch>.stride
+        let parser = MatchFinder.optsSize * (MemoryLayout<Optimal>.stride + 4 * 4) + 4 * MemoryLayout<Int>.stride
+        let lengthTables = 2 * LZMAConstants.numPosStatesMax * (LZMAEncoder.lenPriceStride * 4 + MemoryLayout<Int>.stride)
+        let distanceTables = LZMAConstants.numLenToPosStates * ((1 << LZMAConstants.numPosSlotBits) + LZMAConstants.numFullDistances) * 4
+            + LZMAConstants.alignTableSize * 4
+        let crcTable = 256 * 4
+        return UInt64(priceTable + model + matchList + parser + lengthTables + distanceTables + crcTable
+                      + RangeEncoder.initialCapacity)
     }
 
     deinit {

@@ -11,6 +11,14 @@ extension LZMAEncoder {
     func encodeLength(_ rc: inout RangeEncoder, _ coder: UnsafeMutablePointer<UInt16>,
                       _ priceTable: UnsafeMutablePointer<UInt32>, _ counters: UnsafeMutablePointer<Int>,
                       len: UInt32, posState: Int) {
+        // liblzma queues range-coder bits and applies them (updating the
+        // probabilities) only before the next symbol, so its refresh, made
+        // while coding this length, still sees the probabilities from before
+        // this length. Refreshing first gives the same prices.
+        if !fastMode {
+            counters[posState] -= 1
+            if counters[posState] == 0 { updateLengthPrices(coder, priceTable, counters, posState: posState) }
+        }
         var l = len &- UInt32(LZMAConstants.matchLenMin)
         if l < UInt32(LZMAConstants.lenLowSymbols) {
             rc.encodeBit(coder + LengthLayout.choice, 0)
@@ -25,10 +33,6 @@ extension LZMAEncoder {
                 rc.encodeBit(coder + LengthLayout.choice2, 1)
                 rc.encodeBitTree(coder + LengthLayout.high, bits: LZMAConstants.lenHighBits, l &- UInt32(LZMAConstants.lenMidSymbols))
             }
-        }
-        if !fastMode {
-            counters[posState] -= 1
-            if counters[posState] == 0 { updateLengthPrices(coder, priceTable, counters, posState: posState) }
         }
     }
 

@@ -19,6 +19,9 @@
     @usableFromInline var outPos: Int = 0
     @usableFromInline var outCapacity: Int
 
+    /// Output buffer size at creation (it grows if a caller lets output pile up).
+    static let initialCapacity = 1 << 16
+
     init(capacity: Int) {
         out = .allocate(capacity: capacity)
         outCapacity = capacity

@@ -1,0 +1,341 @@
+/// Streaming decoder for the `.xz` format (spec: xz-file-format 1.1.0).
+///
+/// A file is one or more streams, optionally separated by Stream Padding
+/// (zero bytes, a multiple of 4). Each stream is:
+///
+///     Stream Header (12) | Block | Block | ... | Index | Stream Footer (12)
+///
+/// and each block:
+///
+///     Block Header | Compressed Data (LZMA2, after 0-3 Delta/BCJ filters) |
+///     Block Padding (zeros to a multiple of 4) | Check (0, 4, 8 or 32 bytes)
+///
+/// The decoder reads all of it in one pass, in any chunking of the input down
+/// to single bytes, and checks everything the format lets it check: CRC32s
+/// of headers, footer and index, the block check, the sizes a block header
+/// declares, and that the Index describes exactly the blocks decoded.
+///
+/// Like `xz -d`, concatenated streams decode as one output. The input's end
+/// can only be known from outside (more streams may follow), so the owner
+/// calls `finishInput()` at the end; with `singleStream` decoding instead
+/// stops after the first stream and leaves the rest unread.
+final class XZDecoder {
+    private enum Phase {
+        case streamHeader, blockStart, blockHeader, blockData, blockPadding,
+             check, index, streamFooter, streamPadding, done
+    }
+
+    let memoryLimit: UInt64?
+    let singleStream: Bool
+    let ignoreCheck: Bool
+
+    private var phase = Phase.streamHeader
+    /// Collects the fixed-size fields (headers, footer, check): at most 1024 bytes.
+    private let field: UnsafeMutablePointer<UInt8>
+    private var have = 0
+    private var need = XZStreamHeader.size
+    /// Input position of `field[0]`.
+    private var fieldStart: UInt64 = 0
+    /// Input position of the next byte (from the start of the first stream).
+    private(set) var totalIn: UInt64 = 0
+
+    /// Streams completely decoded.
+    private(set) var streamCount = 0
+    /// The Check ID of the current (or last) stream.
+    private(set) var checkID: UInt8 = 0
+    /// A Check ID this library cannot verify (0x02, 0x03, 0x05...0x09,
+    /// 0x0B...0x0F), if a stream used one: such data is decoded unverified, as
+    /// xz does with a warning.
+    private(set) var unsupportedCheck: UInt8?
+    /// The largest memory estimate of a block so far.
+    private(set) var memoryUsage: UInt64 = 0
+    private var checker: CheckCalculator?
+
+    // The current block.
+    private var block: XZBlockHeader?
+    private var lzma2: LZMA2Decoder?
+    private var chain: FilterChain?
+    private var blockCompressed: UInt64 = 0
+    private var blockUncompressed: UInt64 = 0
+    private var paddingLeft = 0
+    /// Records of the blocks decoded in the current stream.
+    private var blocks = XZRecordDigest()
+    private var index = XZIndexDecoder(blocks: XZRecordDigest())
+    /// Zero bytes after the last stream footer.
+    private var streamPadding: UInt64 = 0
+
+    /// Fixed overhead liblzma counts for a decoder (LZMA_MEMUSAGE_BASE).
+    static let memoryBase: UInt64 = 1 << 15
+
+    init(memoryLimit: UInt64?, singleStream: Bool, ignoreCheck: Bool) {
+        self.memoryLimit = memoryLimit
+        self.singleStream = singleStream
+        self.ignoreCheck = ignoreCheck
+        field = .allocate(capacity: 1024)
+    }
+
+    deinit { field.deallocate() }
+
+    /// The check of the current stream, if it is one this library knows.
+    var check: XZCheck? { streamCount == 0 && phase == .streamHeader ? nil : XZCheck(rawValue: checkID) }
+
+    var finished: Bool { phase == .done }
+
+    private var checkSize: Int { XZCheck.fieldSize(id: checkID) }
+
+    private func expect(_ n: Int, then next: Phase) {
+        have = 0
+        need = n
+        fieldStart = totalIn
+        phase = next
+    }
+
+    /// Decodes from `input` into `output`.
+    /// - Returns: bytes consumed and produced; `.streamEnd` only with
+    ///   `singleStream`, after the first stream (the rest of the input is
+    ///   not consumed).
+    /// - Throws: `LZMAError` (see `LZMADecompressor`).
+    func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+        var consumed = 0
+        var produced = 0
+        while true {
+            switch phase {
+            case .streamHeader, .blockHeader, .check, .streamFooter:
+                let n = min(need - have, inCount - consumed)
+                if n > 0 {
+                    (field + have).update(from: input! + consumed, count: n)
+                    have += n
+                    consumed += n
+                    totalIn &+= UInt64(n)
+                }
+                guard have == need else { return (consumed, produced, .needsInput) }
+                try fieldComplete()
+
+            case .blockStart:
+                guard consumed < inCount else { return (consumed, produced, .needsInput) }
+                let b = input![consumed]
+                consumed += 1
+                totalIn &+= 1
+                if b == 0 {
+                    // The Index Indicator: no more blocks.
+                    index = XZIndexDecoder(blocks: blocks)
+                    phase = .index
+                } else {
+                    expect((Int(b) + 1) * 4, then: .blockHeader)
+                    fieldStart -= 1
+                    field[0] = b
+                    have = 1
+                }
+
+            case .blockData:
+                let r = try blockData(input.map { $0 + consumed }, inCount: inCount - consumed,
+                                      output.map { $0 + produced }, outCount: outCount - produced)
+                consumed += r.consumed
+                produced += r.produced
+                if let status = r.status { return (consumed, produced, status) }
+
+            case .blockPadding:
+                while paddingLeft > 0 && consumed < inCount {
+                    guard input![consumed] == 0 else {
+                        throw LZMAError.corruptData("non-zero byte in the block padding", offset: totalIn)
+                    }
+                    consumed += 1
+                    totalIn &+= 1
+                    paddingLeft -= 1
+                }
+                guard paddingLeft == 0 else { return (consumed, produced, .needsInput) }
+                expect(checkSize, then: .check)
+
+            case .index:
+                let n = try index.feed(input.map { $0 + consumed } ?? UnsafePointer(bitPattern: 1)!,
+                                       count: inCount - consumed, offset: totalIn)
+                consumed += n
+                totalIn &+= UInt64(n)
+                guard index.isDone else { return (consumed, produced, .needsInput) }
+                expect(XZStreamHeader.size, then: .streamFooter)
+
+            case .streamPadding:
+                while consumed < inCount && input![consumed] == 0 {
+                    consumed += 1
+                    totalIn &+= 1
+                    streamPadding &+= 1
+                }
+                guard consumed < inCount else { return (consumed, produced, .needsInput) }
+                guard streamPadding % 4 == 0 else {
+                    throw LZMAError.corruptData("stream padding of \(streamPadding) bytes is not a multiple of 4", offset: totalIn)
+                }
+                expect(XZStreamHeader.size, then: .streamHeader)
+
+            case .done:
+                return (consumed, produced, .streamEnd)
+            }
+        }
+    }
+
+    /// Declares the end of the input.
+    /// - Throws: `truncatedInput` unless the input ended after a stream (and
+    ///   its padding); `corruptData` if that padding is not a multiple of 4.
+    func finishInput() throws {
+        switch phase {
+        case .done:
+            return
+        case .streamPadding:
+            guard streamPadding % 4 == 0 else {
+                throw LZMAError.corruptData("stream padding of \(streamPadding) bytes is not a multiple of 4", offset: totalIn)
+            }
+        default:
+            throw LZMAError.truncatedInput("the .xz data ends inside a stream (after \(totalIn) bytes)")
+        }
+    }
+
+    /// Acts on a complete fixed-size field in `field[0..<need]`.
+    private func fieldComplete() throws {
+        switch phase {
+        case .streamHeader:
+            checkID = try XZStreamHeader.decodeHeader(field, firstStream: streamCount == 0, offset: fieldStart)
+            if let c = XZCheck(rawValue: checkID) {
+                if !ignoreCheck && c != .none {
+                    if checker?.check != c { checker = CheckCalculator(c) }
+                } else {
+                    checker = nil
+                }
+            } else {
+                unsupportedCheck = checkID
+                checker = nil
+            }
+            blocks = XZRecordDigest()
+            phase = .blockStart
+
+        case .blockHeader:
+            let h = try XZBlockHeader(field, checkSize: checkSize, offset: fieldStart)
+            try startBlock(h)
+
+        case .check:
+            if let checker {
+                let computed = checker.finalize()
+                let stored = Array(UnsafeBufferPointer(start: field, count: need))
+                guard computed == stored else {
+                    throw LZMAError.checkMismatch("\(checker.check) mismatch in block \(blocks.count + 1) at input byte \(fieldStart): stored \(hexString(stored.reversedIfCRC(checker.check))), computed \(hexString(computed.reversedIfCRC(checker.check)))")
+                }
+                checker.reset()
+            }
+            let unpadded = UInt64(block!.headerSize) + blockCompressed + UInt64(checkSize)
+            guard blocks.append(unpadded: unpadded, uncompressed: blockUncompressed) else {
+                throw LZMAError.corruptData("stream is larger than 2^63 - 1 bytes", offset: totalIn)
+            }
+            phase = .blockStart
+
+        case .streamFooter:
+            try XZStreamHeader.decodeFooter(field, checkID: checkID, indexSize: index.size, offset: fieldStart)
+            streamCount += 1
+            streamPadding = 0
+            phase = singleStream ? .done : .streamPadding
+
+        default:
+            break
+        }
+    }
+
+    /// Checks the memory limit and sets up the block's decoders.
+    private func startBlock(_ h: XZBlockHeader) throws {
+        let dict = h.dictionarySize
+        let need = LZMA2Decoder.memoryUsage(dictionarySize: dict) + XZDecoder.memoryBase
+            + UInt64(h.filters.count) * 1024
+        if let limit = memoryLimit, need > limit {
+            throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
+        }
+        memoryUsage = max(memoryUsage, need)
+        if let l = lzma2, l.dictionarySize == dict {
+            l.reset()
+        } else {
+            lzma2 = nil  // free the old dictionary first
+            lzma2 = LZMA2Decoder(dictionarySize: dict)
+        }
+        lzma2!.totalIn = totalIn
+        chain = h.filters.isEmpty ? nil : try FilterChain(filters: h.filters, encoding: false)
+        block = h
+        blockCompressed = 0
+        blockUncompressed = 0
+        phase = .blockData
+    }
+
+    /// Decodes block data: LZMA2, then the filters, into `output`, feeding the check.
+    /// - Returns: bytes consumed and produced, and a status when the caller
+    ///   must return (nil to go on: the block's data has ended).
+    private func blockData(_ input: UnsafePointer<UInt8>?, inCount: Int,
+                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus?) {
+        let lz = lzma2!
+        let h = block!
+        var consumed = 0
+        var produced = 0
+        while true {
+            // Never give LZMA2 more than the header says the block has.
+            var avail = inCount - consumed
+            var capped = false
+            if let cs = h.compressedSize, UInt64(avail) >= cs - blockCompressed {
+                avail = Int(cs - blockCompressed)
+                capped = true
+            }
+            let inPtr = input.map { $0 + consumed }
+            let outPtr = output.map { $0 + produced }
+            var used = 0
+            let made: Int
+            let ended: Bool
+            if let chain {
+                let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { dst in
+                    let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
+                    used += r.consumed
+                    return (r.produced, r.status == .streamEnd)
+                }
+                made = r.produced
+                ended = r.finished
+            } else {
+                let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
+                used = r.consumed
+                made = r.produced
+                ended = r.status == .streamEnd
+            }
+            if made > 0 { checker?.update(outPtr!, count: made) }
+            consumed += used
+            produced += made
+            totalIn &+= UInt64(used)
+            blockCompressed &+= UInt64(used)
+            blockUncompressed &+= UInt64(made)
+            if let us = h.uncompressedSize, blockUncompressed > us {
+                throw LZMAError.corruptData("block \(blocks.count + 1) decodes to more than the \(us) bytes its header declares", offset: totalIn)
+            }
+            if ended {
+                if let cs = h.compressedSize, cs != blockCompressed {
+                    throw LZMAError.corruptData("block \(blocks.count + 1) has \(blockCompressed) bytes of compressed data, its header declares \(cs)", offset: totalIn)
+                }
+                if let us = h.uncompressedSize, us != blockUncompressed {
+                    throw LZMAError.corruptData("block \(blocks.count + 1) decodes to \(blockUncompressed) bytes, its header declares \(us)", offset: totalIn)
+                }
+                guard UInt64(h.headerSize) + blockCompressed + UInt64(checkSize) <= XZBlockHeader.maxUnpaddedSize else {
+                    throw LZMAError.corruptData("block is larger than 2^63 bytes", offset: totalIn)
+                }
+                paddingLeft = Int((4 - (UInt64(h.headerSize) + blockCompressed) % 4) % 4)
+                phase = .blockPadding
+                return (consumed, produced, nil)
+            }
+            if used == 0 && made == 0 {
+                if produced == outCount { return (consumed, produced, .outputFull) }
+                if capped {
+                    throw LZMAError.corruptData("block \(blocks.count + 1) has more compressed data than its header declares", offset: totalIn)
+                }
+                if consumed < inCount {
+                    throw LZMAError.programmingError("xz block decoder made no progress")
+                }
+                return (consumed, produced, .needsInput)
+            }
+        }
+    }
+}
+
+private extension Array where Element == UInt8 {
+    /// CRCs are stored little endian; show them as numbers.
+    func reversedIfCRC(_ check: XZCheck) -> [UInt8] {
+        check == .sha256 ? self : reversed()
+    }
+}

@@ -1,0 +1,150 @@
+/// The Index of an `.xz` stream (spec section 4): after the last block, one
+/// record per block, so that a reader can find blocks without decoding them.
+///
+///     Index Indicator     0x00 (where a Block Header Size byte would be)
+///     Number of Records   VLI
+///     Records             per block: Unpadded Size (VLI), Uncompressed Size (VLI)
+///     Index Padding       zero bytes to a multiple of 4
+///     CRC32               of everything before it, indicator included
+///
+/// Unpadded Size is block header + compressed data + check, without the block
+/// padding.
+
+/// A summary of block records: enough to tell whether two lists are equal
+/// without keeping them (liblzma does the same). Memory stays constant
+/// however many blocks a stream has.
+struct XZRecordDigest: Equatable {
+    private(set) var count: UInt64 = 0
+    private(set) var unpaddedSum: UInt64 = 0
+    private(set) var uncompressedSum: UInt64 = 0
+    /// Bytes the records take in an Index (for its size).
+    private(set) var recordBytes: UInt64 = 0
+    private var hash = SHA256()
+
+    /// Adds one record.
+    /// - Returns: false if a sum passes the largest valid size.
+    mutating func append(unpadded: UInt64, uncompressed: UInt64) -> Bool {
+        count &+= 1
+        let (u, o1) = unpaddedSum.addingReportingOverflow(unpadded)
+        let (c, o2) = uncompressedSum.addingReportingOverflow(uncompressed)
+        unpaddedSum = u
+        uncompressedSum = c
+        recordBytes &+= UInt64(VLI.size(unpadded) + VLI.size(uncompressed))
+        withUnsafeBytes(of: (unpadded.littleEndian, uncompressed.littleEndian)) { hash.update($0) }
+        return !o1 && !o2 && u <= VLI.max && c <= VLI.max
+    }
+
+    /// The digest of all records; the summary must not be appended to afterwards.
+    mutating func finalize() -> [UInt8] { hash.finalize() }
+
+    static func == (a: XZRecordDigest, b: XZRecordDigest) -> Bool {
+        a.count == b.count && a.unpaddedSum == b.unpaddedSum && a.uncompressedSum == b.uncompressedSum
+    }
+}
+
+/// Reads an Index from the input, byte by byte, and compares it with the
+/// blocks the decoder actually saw.
+struct XZIndexDecoder {
+    private enum Phase { case count, unpadded, uncompressed, padding, crc, done }
+    private var phase = Phase.count
+    private var blocks: XZRecordDigest
+    private var seen = XZRecordDigest()
+    private var remaining: UInt64 = 0
+    private var unpadded: UInt64 = 0
+    private var vli = VLIReader()
+    private var crc = CRC32()
+    private var storedCRC: UInt32 = 0
+    private var crcBytes = 0
+    /// Bytes of the Index read so far (indicator included).
+    private(set) var size: UInt64 = 1
+
+    var isDone: Bool { phase == .done }
+
+    /// - Parameter blocks: the records of the blocks decoded in this stream.
+    init(blocks: XZRecordDigest) {
+        self.blocks = blocks
+        crc.update(CollectionOfOne(UInt8(0)))
+    }
+
+    /// Reads Index bytes from `p[0..<count]` (the indicator already read).
+    /// - Parameter offset: input position of `p[0]`, for errors.
+    /// - Returns: bytes consumed; `isDone` tells whether the Index ended.
+    /// - Throws: `LZMAError.corruptData` for a bad integer, an invalid Unpadded
+    ///   Size, records that differ from the blocks, non-zero padding or a
+    ///   CRC32 mismatch.
+    mutating func feed(_ p: UnsafePointer<UInt8>, count: Int, offset: UInt64) throws -> Int {
+        var i = 0
+        while i < count && phase != .done {
+            let b = p[i]
+            let at = offset + UInt64(i)
+            i += 1
+            size += 1
+            // The CRC32 covers everything before the CRC32 field.
+            if phase != .crc { withUnsafeBytes(of: b) { crc.update($0) } }
+            func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
+            func readVLI() throws -> UInt64? {
+                do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
+            }
+            switch phase {
+            case .count:
+                guard let n = try readVLI() else { continue }
+                if n != blocks.count {
+                    throw corrupt("\(n) records for \(blocks.count) blocks")
+                }
+                remaining = n
+                phase = n == 0 ? .padding : .unpadded
+            case .unpadded:
+                guard let v = try readVLI() else { continue }
+                guard v >= 5 && v <= XZBlockHeader.maxUnpaddedSize else {
+                    throw corrupt("invalid unpadded size \(v)")
+                }
+                unpadded = v
+                phase = .uncompressed
+            case .uncompressed:
+                guard let v = try readVLI() else { continue }
+                guard seen.append(unpadded: unpadded, uncompressed: v) else {
+                    throw corrupt("sizes add up to more than 2^63 - 1")
+                }
+                remaining -= 1
+                if remaining == 0 {
+                    var a = blocks, s = seen
+                    guard a == s && a.finalize() == s.finalize() else {
+                        throw corrupt("records do not match the blocks decoded")
+                    }
+                    phase = .padding
+                } else {
+                    phase = .unpadded
+                }
+            case .padding:
+                guard b == 0 else { throw corrupt("non-zero byte in the index padding") }
+            case .crc:
+                storedCRC |= UInt32(b) << (8 * UInt32(crcBytes))
+                crcBytes += 1
+                if crcBytes == 4 {
+                    guard crc.value == storedCRC else {
+                        throw LZMAError.corruptData("index CRC32 mismatch", offset: at - 3)
+                    }
+                    phase = .done
+                }
+            case .done:
+                break
+            }
+            // Padding runs up to a multiple of 4 (it may be empty).
+            if phase == .padding && size % 4 == 0 { phase = .crc }
+        }
+        return i
+    }
+}
+
+/// Writes an Index (for the encoder).
+enum XZIndexEncoder {
+    /// The Index for blocks with these (Unpadded Size, Uncompressed Size) records.
+    static func encode(_ records: [(unpadded: UInt64, uncompressed: UInt64)]) -> [UInt8] {
+        var out: [UInt8] = [0]
+        out += VLI.encode(UInt64(records.count))
+        for r in records { out += VLI.encode(r.unpadded) + VLI.encode(r.uncompressed) }
+        while out.count % 4 != 0 { out.append(0) }
+        out += littleEndianBytes(UInt64(CRC32.checksum(out)), count: 4)
+        return out
+    }
+}

@@ -1,0 +1,353 @@
+/// The structure of an `.xz` file read from its end, without decoding any
+/// compressed data: what `xz --list` shows.
+///
+/// An `.xz` file is one or more streams, each optionally followed by stream
+/// padding (zero bytes, a multiple of 4). A stream ends with a 12-byte footer
+/// whose Backward Size locates the Index just before it; the Index lists
+/// every block's Unpadded and Uncompressed Size, which gives the stream's
+/// total size and so the position of its header. Reading footer → index →
+/// header, stream by stream from the end backwards, visits only the
+/// metadata (spec sections 2.1 and 4), as liblzma's file-info decoder does.
+///
+/// The checks follow liblzma 5.4's `lzma_file_info_decoder`: the blocks
+/// themselves (their headers, data and checks) are never read, so a file
+/// whose blocks are damaged still lists; damaged metadata does not.
+
+/// One block, as its stream's Index records it.
+public struct XZBlockInfo: Sendable, Hashable {
+    /// The block's number in its stream, from 1.
+    public var numberInStream: UInt64
+    /// The block's number in the file, from 1.
+    public var numberInFile: UInt64
+    /// File offset of the block header.
+    public var compressedOffset: UInt64
+    /// Offset of the block's first byte in the file's uncompressed data.
+    public var uncompressedOffset: UInt64
+    /// Block header + compressed data + check, without the block padding.
+    public var unpaddedSize: UInt64
+    /// The uncompressed size of the block.
+    public var uncompressedSize: UInt64
+    /// The size the block takes in the file: ``unpaddedSize`` rounded up to 4.
+    public var totalSize: UInt64 { (unpaddedSize &+ 3) & ~3 }
+}
+
+/// One stream of an `.xz` file.
+public struct XZStreamInfo: Sendable, Hashable {
+    /// The stream's number in the file, from 1.
+    public var number: Int
+    /// File offset of the stream header.
+    public var compressedOffset: UInt64
+    /// Offset of the stream's first byte in the file's uncompressed data.
+    public var uncompressedOffset: UInt64
+    /// Stream header to stream footer inclusive (padding not included).
+    public var compressedSize: UInt64
+    /// The sum of the blocks' uncompressed sizes.
+    public var uncompressedSize: UInt64
+    public var blockCount: UInt64
+    /// The Check ID from the stream flags (0...15).
+    public var checkID: UInt8
+    /// The check, when it is one this library knows.
+    public var check: XZCheck? { XZCheck(rawValue: checkID) }
+    /// Stream padding after this stream, in bytes.
+    public var padding: UInt64
+    /// Size of the stream's Index in bytes.
+    public var indexSize: UInt64
+    /// The blocks, when they were asked for (else empty).
+    public var blocks: [XZBlockInfo]
+}
+
+/// The streams and blocks of an `.xz` file, read from its metadata only.
+public struct XZFileInfo: Sendable, Hashable {
+    /// The size of the whole file (streams and padding).
+    public var fileSize: UInt64
+    /// The streams in file order.
+    public var streams: [XZStreamInfo]
+
+    /// The number of blocks in all streams.
+    public var blockCount: UInt64 { streams.reduce(0) { $0 &+ $1.blockCount } }
+    /// The uncompressed size of all streams.
+    public var uncompressedSize: UInt64 { streams.reduce(0) { $0 &+ $1.uncompressedSize } }
+    /// All stream padding in the file.
+    public var streamPadding: UInt64 { streams.reduce(0) { $0 &+ $1.padding } }
+    /// Bit `n` is set when a stream uses Check ID `n` (as liblzma's `lzma_index_checks`).
+    public var checkMask: UInt16 { streams.reduce(0) { $0 | (1 << UInt16($1.checkID & 15)) } }
+
+    /// The name xz gives a Check ID: `None`, `CRC32`, `CRC64`, `SHA-256`, or
+    /// `Unknown-N` for the reserved IDs.
+    public static func checkName(id: UInt8) -> String {
+        XZCheck(rawValue: id)?.description ?? "Unknown-\(id)"
+    }
+
+    /// Bytes read from the file in one call while scanning padding or an Index.
+    static let chunkSize = 1 << 16
+
+    /// Reads the structure of an `.xz` file through `read`.
+    ///
+    /// - Parameters:
+    ///   - fileSize: the size of the file.
+    ///   - includeBlocks: keep every block's record (``XZStreamInfo/blocks``);
+    ///     without it memory stays O(streams).
+    ///   - read: returns `count` bytes at `offset` (never past `fileSize`);
+    ///     fewer bytes are treated as a truncated file. Its errors are
+    ///     rethrown unchanged.
+    /// - Throws: `LZMAError.invalidHeader` when the file does not start with an
+    ///   `.xz` stream header; `truncatedInput` for a file shorter than a
+    ///   header and a footer or a short read; `corruptData` for a bad footer,
+    ///   Index, stream header (CRC32s, magic bytes, sizes that do not add up,
+    ///   flags that differ between header and footer, padding that is not a
+    ///   multiple of 4); `unsupported` for reserved bits in the stream flags.
+    /// - Complexity: reads O(number of streams × 12 + Index sizes + padding)
+    ///   bytes in reads of at most 64 KiB; time is linear in those bytes.
+    public init(fileSize: UInt64, includeBlocks: Bool = true,
+                read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws {
+        self.fileSize = fileSize
+        func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
+            let bytes = try read(offset, count)
+            guard bytes.count == count else {
+                throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
+            }
+            return bytes
+        }
+        let headerSize = UInt64(XZStreamHeader.size)
+        guard fileSize >= headerSize else {
+            throw LZMAError.invalidHeader("a file of \(fileSize) bytes is too small to be an .xz file")
+        }
+        // The first stream header tells whether this is .xz at all.
+        _ = try readExactly(0, XZStreamHeader.size).withUnsafeBufferPointer {
+            try XZStreamHeader.decodeHeader($0.baseAddress!, firstStream: true, offset: 0)
+        }
+        guard fileSize >= 2 * headerSize else {
+            throw LZMAError.truncatedInput("a file of \(fileSize) bytes is too small to be an .xz file")
+        }
+
+        var reversed: [XZStreamInfo] = []
+        var end = fileSize  // the end of the part not yet parsed
+        while end > 0 {
+            // 1. Stream padding, scanned backwards.
+            var padding: UInt64 = 0
+            // Small first, so that many short streams do not cost 64 KiB each.
+            var scan = 4096
+            while true {
+                guard end >= 2 * headerSize else {
+                    throw LZMAError.corruptData("no room for a stream before byte \(end)", offset: end)
+                }
+                let n = Int(min(end, UInt64(scan)))
+                scan = XZFileInfo.chunkSize
+                let chunk = try readExactly(end - UInt64(n), n)
+                var zeros = 0
+                while zeros < n && chunk[n - 1 - zeros] == 0 { zeros += 1 }
+                end -= UInt64(zeros)
+                padding += UInt64(zeros)
+                if zeros < n { break }
+            }
+            guard padding % 4 == 0 else {
+                throw LZMAError.corruptData("stream padding of \(padding) bytes is not a multiple of 4", offset: end)
+            }
+            guard end >= 2 * headerSize else {
+                throw LZMAError.corruptData("no room for a stream before byte \(end)", offset: end)
+            }
+
+            // 2. The stream footer.
+            let footerStart = end - headerSize
+            let footer = try readExactly(footerStart, XZStreamHeader.size)
+            guard footer[10] == XZStreamHeader.footerMagic[0] && footer[11] == XZStreamHeader.footerMagic[1] else {
+                throw LZMAError.corruptData("wrong magic bytes in the stream footer", offset: footerStart + 10)
+            }
+            guard CRC32.checksum(footer[4..<10]) == UInt32(truncatingIfNeeded: littleEndian(footer, 0, 4)) else {
+                throw LZMAError.corruptData("stream footer CRC32 mismatch", offset: footerStart)
+            }
+            let footerCheck = try footer.withUnsafeBufferPointer { try XZStreamHeader.decodeFlags($0.baseAddress! + 8) }
+            let indexSize = (littleEndian(footer, 4, 4) + 1) * 4
+            guard footerStart >= headerSize + indexSize else {
+                throw LZMAError.corruptData("backward size \(indexSize) points before the start of the file", offset: footerStart + 4)
+            }
+
+            // 3. The Index.
+            let indexStart = footerStart - indexSize
+            var index = IndexParser(start: indexStart, keepRecords: includeBlocks)
+            var at = indexStart
+            while at < footerStart {
+                let n = Int(min(footerStart - at, UInt64(XZFileInfo.chunkSize)))
+                let chunk = try readExactly(at, n)
+                try index.feed(chunk, at: at)
+                at += UInt64(n)
+            }
+            guard index.isDone else {
+                throw LZMAError.corruptData("the index is longer than the backward size \(indexSize)", offset: footerStart)
+            }
+
+            // 4. The stream header, found from the sizes in the Index.
+            let (streamSize, o1) = (2 * headerSize + indexSize).addingReportingOverflow(index.blocksSize)
+            guard !o1 && streamSize <= end && streamSize <= VLI.max else {
+                throw LZMAError.corruptData("the index describes a stream of \(index.blocksSize) bytes of blocks, larger than the file before it",
+                                            offset: indexStart)
+            }
+            let streamStart = end - streamSize
+            let headerCheck = try readExactly(streamStart, XZStreamHeader.size).withUnsafeBufferPointer {
+                try XZStreamHeader.decodeHeader($0.baseAddress!, firstStream: false, offset: streamStart)
+            }
+            guard headerCheck == footerCheck else {
+                throw LZMAError.corruptData("stream flags in the footer differ from the header", offset: footerStart + 8)
+            }
+            reversed.append(XZStreamInfo(
+                number: 0, compressedOffset: streamStart, uncompressedOffset: 0, compressedSize: streamSize,
+                uncompressedSize: index.uncompressedSum, blockCount: index.count, checkID: headerCheck,
+                padding: padding, indexSize: indexSize,
+                blocks: index.records.map {
+                    XZBlockInfo(numberInStream: 0, numberInFile: 0, compressedOffset: 0, uncompressedOffset: 0,
+                                unpaddedSize: $0.unpadded, uncompressedSize: $0.uncompressed)
+                }))
+            end = streamStart
+        }
+
+        // Number the streams and blocks and place them, front to back.
+        streams = reversed.reversed()
+        var uncompressed: UInt64 = 0
+        var blockNumber: UInt64 = 0
+        for s in streams.indices {
+            streams[s].number = s + 1
+            streams[s].uncompressedOffset = uncompressed
+            var offset = streams[s].compressedOffset + headerSize
+            var blockUncompressed = uncompressed
+            for b in streams[s].blocks.indices {
+                blockNumber += 1
+                streams[s].blocks[b].numberInStream = UInt64(b + 1)
+                streams[s].blocks[b].numberInFile = blockNumber
+                streams[s].blocks[b].compressedOffset = offset
+                streams[s].blocks[b].uncompressedOffset = blockUncompressed
+                offset += streams[s].blocks[b].totalSize
+                blockUncompressed &+= streams[s].blocks[b].uncompressedSize
+            }
+            let (sum, overflow) = uncompressed.addingReportingOverflow(streams[s].uncompressedSize)
+            guard !overflow && sum <= VLI.max else {
+                throw LZMAError.corruptData("the uncompressed sizes of the streams add up to more than 2^63 - 1",
+                                            offset: streams[s].compressedOffset)
+            }
+            uncompressed = sum
+        }
+    }
+}
+
+/// `count` bytes at `bytes[from...]`, little endian.
+private func littleEndian(_ bytes: [UInt8], _ from: Int, _ count: Int) -> UInt64 {
+    var v: UInt64 = 0
+    for i in 0..<count { v |= UInt64(bytes[from + i]) << (8 * UInt64(i)) }
+    return v
+}
+
+/// Parses one Index fed in chunks, checking it as liblzma's index decoder
+/// does (indicator, minimal integers, Unpadded Size range, sums, zero
+/// padding, CRC32), without comparing it to blocks (which are not read).
+private struct IndexParser {
+    private enum Phase { case indicator, count, unpadded, uncompressed, padding, crc, done }
+    private var phase = Phase.indicator
+    private var vli = VLIReader()
+    private var crc = CRC32()
+    private var storedCRC: UInt32 = 0
+    private var crcBytes = 0
+    private var size: UInt64 = 0
+    private var remaining: UInt64 = 0
+    private var unpadded: UInt64 = 0
+    private let keepRecords: Bool
+    private let start: UInt64
+
+    private(set) var count: UInt64 = 0
+    /// The blocks' total sizes (Unpadded Sizes rounded up to 4) added up.
+    private(set) var blocksSize: UInt64 = 0
+    private(set) var uncompressedSum: UInt64 = 0
+    private(set) var records: [(unpadded: UInt64, uncompressed: UInt64)] = []
+
+    var isDone: Bool { phase == .done }
+
+    init(start: UInt64, keepRecords: Bool) {
+        self.start = start
+        self.keepRecords = keepRecords
+    }
+
+    /// - Throws: `LZMAError.corruptData` with the file offset of the bad byte.
+    mutating func feed(_ chunk: [UInt8], at offset: UInt64) throws {
+        for (i, b) in chunk.enumerated() {
+            let at = offset + UInt64(i)
+            func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
+            guard phase != .done else { throw corrupt("data after the index CRC32 (backward size too large)") }
+            if phase != .crc { crc.update(CollectionOfOne(b)) }
+            size += 1
+            func readVLI() throws -> UInt64? {
+                do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
+            }
+            switch phase {
+            case .indicator:
+                guard b == 0 else { throw corrupt("the index indicator is 0x\(String(b, radix: 16)), not 0") }
+                phase = .count
+            case .count:
+                guard let n = try readVLI() else { continue }
+                count = n
+                remaining = n
+                phase = n == 0 ? .padding : .unpadded
+            case .unpadded:
+                guard let v = try readVLI() else { continue }
+                guard v >= 5 && v <= XZBlockHeader.maxUnpaddedSize else { throw corrupt("invalid unpadded size \(v)") }
+                unpadded = v
+                phase = .uncompressed
+            case .uncompressed:
+                guard let v = try readVLI() else { continue }
+                let (total, o1) = blocksSize.addingReportingOverflow((unpadded + 3) & ~3)
+                let (sum, o2) = uncompressedSum.addingReportingOverflow(v)
+                guard !o1 && !o2 && total <= VLI.max && sum <= VLI.max else {
+                    throw corrupt("block sizes add up to more than 2^63 - 1")
+                }
+                blocksSize = total
+                uncompressedSum = sum
+                if keepRecords { records.append((unpadded, v)) }
+                remaining -= 1
+                phase = remaining == 0 ? .padding : .unpadded
+            case .padding:
+                guard b == 0 else { throw corrupt("non-zero byte in the index padding") }
+            case .crc:
+                storedCRC |= UInt32(b) << (8 * UInt32(crcBytes))
+                crcBytes += 1
+                if crcBytes == 4 {
+                    guard crc.value == storedCRC else {
+                        throw LZMAError.corruptData("index CRC32 mismatch", offset: at - 3)
+                    }
+                    phase = .done
+                }
+            case .done:
+                break
+            }
+            if phase == .padding && size % 4 == 0 { phase = .crc }
+        }
+    }
+}
+
+/// Runs a chain of Delta/BCJ filters over a byte stream that has no
+/// container, as xz's `--format=raw --x86 --lzma2=...` needs after (or before)
+/// raw LZMA2: the `.xz` decoder applies the chain from the block header, raw
+/// data has only the caller's word for it.
+///
+/// Bytes that a filter cannot finish yet (at most a few dozen) wait inside
+/// until more input or `isLast`; the output does not depend on the chunking.
+public final class XZFilterPipeline {
+    private let chain: FilterChain
+
+    /// - Parameters:
+    ///   - filters: the filters in the order xz's command line gives them
+    ///     (the order they run when encoding); at most 3.
+    ///   - encoding: true to run them as the encoder does, false to undo them.
+    /// - Throws: `LZMAError.invalidOptions` for more than 3 filters or
+    ///   out-of-range filter values.
+    public init(filters: [XZFilter], encoding: Bool) throws {
+        chain = try FilterChain(filters: filters, encoding: encoding)
+    }
+
+    /// Converts bytes from `input` into `output`.
+    /// - Parameter isLast: `input` is the end of the data (takes effect once
+    ///   all of it has been consumed).
+    /// - Returns: input consumed, output written, and whether everything has
+    ///   been output after `isLast`.
+    /// - Complexity: O(input.count + output.count).
+    public func process(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>, isLast: Bool)
+        -> (consumed: Int, produced: Int, finished: Bool) {
+        chain.process(input: input, output: output, isLast: isLast)
+    }
+}

@@ -1,0 +1,277 @@
+/// The LZMA2 encoder: runs the LZMA encoder in chunks and writes each one as
+/// an LZMA chunk or, when LZMA does not make it smaller, as stored bytes.
+/// (The chunk format is described in LZMA2Decoder.swift.)
+///
+/// The chunking follows xz-utils 5.4, so with the same LZMA encoder the bytes
+/// are the same as xz's:
+/// - a chunk ends when its uncompressed size would pass 2 MiB - 273, or its
+///   compressed size (with what the range coder still holds) reaches
+///   64 KiB - 4097 (room for one more parser step), or at the end of input;
+/// - every chunk starts a new range coder; the first sets the properties and
+///   resets the dictionary (0xE0), later ones continue the model (0x80);
+/// - a chunk that does not get smaller is stored (0x01/0x02) and the next
+///   LZMA chunk resets the state (0xA0), because the decoder's model never
+///   saw those bytes being coded.
+///
+/// Chunk boundaries depend only on the data, never on how input is fed.
+final class LZMA2Encoder {
+    static let maxUncompressed = 1 << 21
+    static let maxCompressed = 1 << 16
+    /// Bytes one `lzma_lzma_encode` loop step may need (xz's LOOP_INPUT_MAX).
+    static let loopInputMax = MatchFinder.optsSize + 1
+
+    let lzma: LZMAEncoder
+    let options: LZMAEncoderOptions
+    /// The properties byte of LZMA chunks: (pb * 5 + lp) * 9 + lc.
+    let propertiesByte: UInt8
+
+    private var needProperties = true
+    private var needStateReset = false
+    private var needDictionaryReset = true
+    private var inChunk = false
+    /// `lzma.uncompressedSize` when the current chunk started.
+    private var chunkStart: UInt64 = 0
+    private(set) var ended = false
+    /// Whether the last symbol coded made the range coder shift out a byte.
+    private var lastSymbolShifted = false
+
+    /// Encoded output waiting to be handed out.
+    private var out: UnsafeMutablePointer<UInt8>
+    private var outCount = 0
+    private var outHead = 0
+    private static let outCapacity = maxCompressed + 2 * 6 + 2 * 3 + 16
+
+    /// With a dictionary under 64 KiB the match finder may drop bytes of a
+    /// chunk that must then be stored, so the chunk's input is kept here.
+    private let side: UnsafeMutablePointer<UInt8>?
+    private var sideCount = 0
+    private static let sideCapacity = maxCompressed + loopInputMax + 64
+
+    /// - Throws: `LZMAError.invalidOptions` if the options are invalid for
+    ///   LZMA2 (lc + lp > 4, values out of range).
+    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) throws {
+        try options.validate(forLZMAAlone: false)
+        guard options.lc + options.lp <= 4 else {
+            throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(options.lc), lp=\(options.lp))")
+        }
+        self.options = options
+        propertiesByte = UInt8((options.pb * 5 + options.lp) * 9 + options.lc)
+        lzma = LZMAEncoder(options: options, allocator: allocator)
+        out = .allocate(capacity: LZMA2Encoder.outCapacity)
+        side = lzma.mf.keepSizeBefore < LZMA2Encoder.sideCapacity
+            ? .allocate(capacity: LZMA2Encoder.sideCapacity) : nil
+    }
+
+    deinit {
+        out.deallocate()
+        side?.deallocate()
+    }
+
+    /// The one-byte LZMA2 filter property for a dictionary size, as xz
+    /// writes it: the size rounded up to 2^n or 2^n + 2^(n-1).
+    static func dictionarySizeCode(_ dict: UInt32) -> UInt8 {
+        var d = max(dict, 4096) - 1
+        d |= d >> 2; d |= d >> 3; d |= d >> 4; d |= d >> 8; d |= d >> 16
+        if d == UInt32.max { return 40 }
+        d += 1
+        // d is 2^n (code 2n - 24) or 3 * 2^(n-1) (code 2n - 23).
+        let n = UInt8(31 - d.leadingZeroBitCount)
+        return 2 * n - 24 + (d.nonzeroBitCount == 2 ? 1 : 0)
+    }
+
+    /// Compresses like `LZMACompressor.encode(input:output:finish:)`: takes
+    /// input, writes at most `outCount` bytes; `.streamEnd` once the end byte
+    /// has been written.
+    func code(_ input: UnsafePointer<UInt8>?, inCount: Int, _ output: UnsafeMutablePointer<UInt8>?, outCount room: Int,
+              finish: Bool) -> (consumed: Int, produced: Int, status: CodingStatus) {
+        let mf = lzma.mf
+        var consumed = 0
+        var produced = 0
+        while true {
+            if outHead < outCount {
+                let n = min(outCount - outHead, room - produced)
+                if n > 0 {
+                    (output! + produced).update(from: out + outHead, count: n)
+                    produced += n
+                    outHead += n
+                }
+                if outHead < outCount { return (consumed, produced, .outputFull) }
+                outHead = 0
+                outCount = 0
+            }
+            if ended { return (consumed, produced, .streamEnd) }
+            var copied = 0
+            if consumed < inCount {
+                copied = fill(input! + consumed, count: inCount - consumed)
+                consumed += copied
+            }
+            if finish && consumed == inCount { mf.isFinishing = true }
+            if !step() && copied == 0 && outCount == 0 {
+                return (consumed, produced, .needsInput)
+            }
+        }
+    }
+
+    /// Feeds the match finder, keeping a copy of the chunk's bytes when needed.
+    private func fill(_ src: UnsafePointer<UInt8>, count: Int) -> Int {
+        let n = lzma.mf.fill(src, count: count)
+        if let side, inChunk {
+            let k = min(n, LZMA2Encoder.sideCapacity - sideCount)
+            (side + sideCount).update(from: src, count: k)
+            sideCount += k
+        }
+        return n
+    }
+
+    /// Advances the chunk being written; returns whether anything happened.
+    private func step() -> Bool {
+        let mf = lzma.mf
+        if !inChunk {
+            let unencoded = mf.writePos - mf.readPos + mf.readAhead
+            if unencoded == 0 {
+                guard mf.isFinishing else { return false }
+                out[0] = 0x00
+                outCount = 1
+                ended = true
+                return true
+            }
+            if needStateReset {
+                let wasInitialized = lzma.isInitialized
+                lzma.reset()
+                lzma.isInitialized = wasInitialized
+            }
+            lzma.rc.reset()
+            lzma.rc.outPos = 0
+            lastSymbolShifted = false
+            chunkStart = lzma.uncompressedSize
+            inChunk = true
+            if let side {
+                // Everything from the chunk's first byte to the end of the window.
+                let start = mf.readPos - mf.readAhead
+                sideCount = min(mf.writePos - start, LZMA2Encoder.sideCapacity)
+                side.update(from: mf.buffer + start, count: sideCount)
+            }
+        }
+        let before = lzma.uncompressedSize
+        let outBefore = lzma.rc.outPos
+        guard lzma.encodeChunkSymbols(uncompressedLimit: chunkStart + UInt64(LZMA2Encoder.maxUncompressed - LZMAConstants.matchLenMax),
+                                      compressedLimit: LZMA2Encoder.maxCompressed - LZMA2Encoder.loopInputMax,
+                                      lastSymbolShifted: &lastSymbolShifted) else {
+            return lzma.uncompressedSize != before || lzma.rc.outPos != outBefore
+        }
+        lzma.encodeEnd(endMarker: false)
+        finishChunk()
+        inChunk = false
+        return true
+    }
+
+    /// Writes the finished chunk (LZMA or stored) to the output buffer.
+    private func finishChunk() {
+        let mf = lzma.mf
+        let compressed = lzma.rc.outPos
+        var uncompressed = Int(lzma.uncompressedSize - chunkStart)
+        if compressed >= uncompressed {
+            // Store instead; bytes the parser looked at but did not code yet
+            // go with them (the match finder has already seen them).
+            uncompressed += mf.readAhead
+            lzma.uncompressedSize &+= UInt64(mf.readAhead)
+            mf.readAhead = 0
+            let src = side.map { UnsafePointer($0) } ?? UnsafePointer(mf.buffer + mf.readPos - uncompressed)
+            var done = 0
+            while done < uncompressed {
+                let n = min(uncompressed - done, 1 << 16)
+                out[outCount] = needDictionaryReset ? 0x01 : 0x02
+                out[outCount + 1] = UInt8((n - 1) >> 8)
+                out[outCount + 2] = UInt8((n - 1) & 0xFF)
+                (out + outCount + 3).update(from: src + done, count: n)
+                outCount += 3 + n
+                done += n
+                needDictionaryReset = false
+            }
+            needStateReset = true
+        } else {
+            let u = uncompressed - 1, c = compressed - 1
+            var control: UInt8
+            if needProperties {
+                control = needDictionaryReset ? 0xE0 : 0xC0
+            } else {
+                control = needStateReset ? 0xA0 : 0x80
+            }
+            control |= UInt8(u >> 16)
+            out[outCount] = control
+            out[outCount + 1] = UInt8((u >> 8) & 0xFF)
+            out[outCount + 2] = UInt8(u & 0xFF)
+            out[outCount + 3] = UInt8(c >> 8)
+            out[outCount + 4] = UInt8(c & 0xFF)
+            outCount += 5
+            if needProperties {
+                out[outCount] = propertiesByte
+                outCount += 1
+            }
+            (out + outCount).update(from: lzma.rc.out, count: compressed)
+            outCount += compressed
+            needProperties = false
+            needStateReset = false
+            needDictionaryReset = false
+        }
+        lzma.rc.outPos = 0
+    }
+}
+
+extension LZMAEncoder {
+    /// Encodes symbols for the current LZMA2 chunk (xz's `lzma_lzma_encode`
+    /// with a limit): stops before a symbol once `uncompressedSize` reaches
+    /// `uncompressedLimit` or the chunk's output plus what the range coder
+    /// still holds reaches `compressedLimit`.
+    ///
+    /// - Returns: true when the chunk is complete (a limit was reached, or the
+    ///   input is finishing and everything has been coded); false when it
+    ///   needs more input.
+    /// The chunk's size so far as liblzma 5.4 measures it: output plus the
+    /// bytes the range coder still holds (cache + 4).
+    ///
+    /// liblzma normalizes the range lazily, before the next bit, while
+    /// `RangeEncoder` does it right after a bit; when the last bit of the
+    /// last symbol needed one, liblzma has not shifted out that byte yet.
+    /// That case is recognised from the state: the symbol shifted at least
+    /// once (`shifted`), and a shift after the last bit leaves the low bytes
+    /// of `range` and `low` zero. Without it all that holds only by chance,
+    /// and then a chunk ends one symbol later than xz's would (still valid).
+    @inline(__always)
+    func lzma2PendingSize(lastSymbolShifted shifted: Bool) -> Int {
+        let lazyLag = (shifted && rc.range & 0xFF == 0 && rc.low & 0xFF == 0) ? 1 : 0
+        return rc.outPos + rc.cacheSize + 4 - lazyLag
+    }
+
+    func encodeChunkSymbols(uncompressedLimit: UInt64, compressedLimit: Int, lastSymbolShifted: inout Bool) -> Bool {
+        if !isInitialized {
+            if mf.readPos >= mf.readLimit {
+                if !mf.isFinishing { return false }
+            } else {
+                // The first symbol of the stream is a literal without context.
+                mf.skip(1)
+                mf.readAhead = 0
+                var rc = self.rc
+                rc.encodeBit(isMatchProbs, 0)
+                rc.encodeBitTree(literalProbs, bits: 8, UInt32(mf.buffer[0]))
+                self.rc = rc
+                uncompressedSize += 1
+            }
+            isInitialized = true
+        }
+        while true {
+            if uncompressedSize >= uncompressedLimit || lzma2PendingSize(lastSymbolShifted: lastSymbolShifted) >= compressedLimit {
+                return true
+            }
+            if mf.readPos >= mf.readLimit {
+                if !mf.isFinishing { return false }
+                if mf.readAhead == 0 { return true }
+            }
+            let pos = position
+            let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
+            let before = rc.outPos &+ rc.cacheSize
+            encodeSymbol(back: back, len: len, position: pos)
+            lastSymbolShifted = rc.outPos &+ rc.cacheSize != before
+        }
+    }
+}

@@ -1,0 +1,234 @@
+// Compression of files (-z): output naming as xz, the streaming loop (1 MiB
+// reads, output written as produced) and the per-file steps (temporary file,
+// attributes, rename, input removed only after success).
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LZMA
+
+/// One call of an encoder, in the style of `LZMADecompressor.decode`: consume
+/// from the input, write at most the output's size, and with `finish` (no more
+/// input will come) go on until `.streamEnd`.
+typealias EncodeStep = (_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
+                        _ finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus)
+
+/// The custom filter chain split into its filters and its LZMA entry.
+struct ResolvedChain {
+    /// Delta/BCJ filters, in command-line order.
+    var filters: [XZFilter] = []
+    /// The last entry: `--lzma1=` or `--lzma2=`; nil when no chain was given.
+    var lzma: ChainItem?
+    var isLZMA1: Bool { if case .lzma1 = lzma { return true } else { return false } }
+    /// The option text of the LZMA entry.
+    var lzmaText: String? {
+        switch lzma {
+        case .lzma1(let t), .lzma2(let t): return t
+        default: return nil
+        }
+    }
+}
+
+/// Checks a custom chain as liblzma does: LZMA1 or LZMA2 last and only last.
+/// - Throws: `UsageError` with xz's message.
+func resolveChain(_ chain: [ChainItem]) throws(UsageError) -> ResolvedChain {
+    var resolved = ResolvedChain()
+    for (i, item) in chain.enumerated() {
+        switch item {
+        case .filter(let f):
+            resolved.filters.append(f)
+        case .lzma1, .lzma2:
+            guard i == chain.count - 1 else { throw UsageError("Unsupported filter chain or filter options") }
+            resolved.lzma = item
+        }
+    }
+    if !chain.isEmpty && resolved.lzma == nil { throw UsageError("Unsupported filter chain or filter options") }
+    return resolved
+}
+
+/// The encoder for the selected format and options.
+/// - Throws: `UsageError` for options the encoder rejects (with xz's wording
+///   where xz has one).
+func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
+    if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
+        throw UsageError("LZMA1 cannot be used with the .xz format")
+    }
+    let chain = try resolveChain(options.chain)
+    func libraryError(_ error: Error) -> UsageError {
+        UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+    }
+    switch options.format {
+    case .auto, .xz, .raw:
+        if options.format != .raw && chain.isLZMA1 { throw UsageError("LZMA1 cannot be used with the .xz format") }
+        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        if chain.isLZMA1 {
+            // Raw LZMA1: the library's LZMA1 encoder has no filter stage.
+            guard chain.filters.isEmpty else {
+                throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
+            }
+            do {
+                let encoder = try LZMACompressor(format: .rawLZMA1, options: lzma)
+                return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+            } catch {
+                throw libraryError(error)
+            }
+        }
+        let xzOptions = XZEncoderOptions(lzma: lzma, check: options.check, filters: chain.filters,
+                                         blockSize: options.format == .raw ? nil : options.blockSize,
+                                         container: options.format == .raw ? .rawLZMA2 : .xz)
+        do {
+            let encoder = try XZCompressor(options: xzOptions)
+            return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+        } catch {
+            throw libraryError(error)
+        }
+    case .lzma:
+        guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
+            throw UsageError("The .lzma format supports only the LZMA1 filter")
+        }
+        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        do {
+            let encoder = try LZMACompressor(format: .lzma, options: lzma)
+            return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
+        } catch {
+            throw libraryError(error)
+        }
+    case .lzip:
+        throw UsageError("lzip compression is not supported")
+    }
+}
+
+/// The LZMA settings: the `--lzma1=`/`--lzma2=` text when given, else the
+/// preset (`-0`...`-9`, `-e`).
+func swiftlzmaEncoderOptions(_ options: Options, text: String?) throws(UsageError) -> LZMAEncoderOptions {
+    do {
+        if let text {
+            return try LZMAEncoderOptions(xzOptionString: text)
+        }
+        return try LZMAEncoderOptions.preset(options.preset, extreme: options.extreme)
+    } catch let e as LZMAError {
+        throw UsageError(describe(e))
+    } catch {
+        throw UsageError("\(error)")
+    }
+}
+
+/// The suffixes of compressed files (a file that has one is not compressed again).
+private let compressedSuffixes = [".xz", ".txz", ".lzma", ".tlz", ".lz"]
+
+/// The output name for compressing `path` (as xz: add `.lzma`, `.xz`, or the
+/// `-S` suffix; raw needs `-S`), or nil when no suffix applies.
+func compressedName(_ path: String, format: FileFormat, customSuffix: String?) -> String? {
+    if let customSuffix { return path + customSuffix }
+    switch format {
+    case .lzma: return path + ".lzma"
+    case .xz, .auto: return path + ".xz"
+    case .raw, .lzip: return nil
+    }
+}
+
+/// Compresses one file; reports problems itself.
+func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
+    let options = context.options
+    let reporter = context.reporter
+    let name = displayName(path)
+    let toStdout = options.toStdout || path == "-"
+    if toStdout && isatty(1) != 0 && !options.force {
+        reporter.error(nil, "Compressed data cannot be written to a terminal")
+        return
+    }
+    var target: String?
+    if !toStdout {
+        for suffix in compressedSuffixes + (options.suffix.map { [$0] } ?? [])
+        where path.hasSuffix(suffix) && path.count > suffix.count {
+            reporter.warning(path, "File already has `\(suffix)' suffix, skipping")
+            return
+        }
+        target = compressedName(path, format: options.format, customSuffix: options.suffix)
+        if target == nil {
+            reporter.error(path, "With --format=raw, --suffix=.SUF is required unless writing to stdout")
+            return
+        }
+    }
+    guard let input = InputFile.open(path, regularFilesOnly: !toStdout, force: options.force,
+                                     willRemove: !toStdout && !options.keep, reporter: reporter) else { return }
+    let step: EncodeStep
+    do {
+        guard let made = try makeEncoder(options) else {
+            reporter.error(nil, "compression is not available yet")
+            return
+        }
+        step = made
+    } catch {
+        reporter.error(nil, error.message)
+        return
+    }
+    let progress = options.verbosity >= 3
+        ? Progress(name: name, fileIndex: index, fileCount: count, inputSize: input.size) : nil
+    var totals = StreamTotals()
+    var output: OutputFile?
+    do {
+        if let target { output = try OutputFile.create(finalPath: target, force: options.force) }
+        try encodeStream(input: input, step: step, buffers: context.buffers, progress: progress, totals: &totals) {
+            buffer in
+            if let output {
+                try output.write(buffer)
+            } else {
+                let code = writeAll(fd: 1, buffer)
+                if code != 0 { throw FileError(file: "(stdout)", message: "Write error: \(errnoText(code))") }
+            }
+        }
+        if let output {
+            output.copyAttributes(from: input.status)
+            try output.commit(force: options.force)
+            if !options.keep && unlink(path) != 0 {
+                reporter.warning(path, "Cannot remove: \(errnoText(errno))")
+            }
+        }
+        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: true)
+    } catch {
+        output?.abort()
+        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: false)
+        switch error {
+        case let e as DecodeFailure: reporter.error(name, e.message)
+        case let e as FileError: reporter.error(e.file, e.message)
+        default: reporter.error(name, "\(error)")
+        }
+    }
+}
+
+/// Encodes the whole of `input`: 1 MiB reads, output written as produced.
+/// - Throws: `DecodeFailure` with the encoder's error, `FileError` from I/O.
+func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress: Progress?,
+                  totals: inout StreamTotals, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let inBuf = buffers.input, outBuf = buffers.output
+    let size = Buffers.size
+    var inPos = 0, inLen = 0
+    var eof = false
+    while true {
+        if inPos == inLen && !eof {
+            inLen = try input.read(into: inBuf, capacity: size)
+            inPos = 0
+            if inLen == 0 { eof = true }
+        }
+        let result: (consumed: Int, produced: Int, status: CodingStatus)
+        do {
+            result = try step(UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
+                              UnsafeMutableBufferPointer(start: outBuf, count: size), eof)
+        } catch let error as LZMAError {
+            throw DecodeFailure(message: describe(error))
+        }
+        inPos += result.consumed
+        totals.uncompressed &+= UInt64(result.consumed)
+        totals.compressed &+= UInt64(result.produced)
+        if result.produced > 0 {
+            try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced))
+        }
+        progress?.update(inputPosition: totals.uncompressed, compressed: totals.compressed,
+                         uncompressed: totals.uncompressed)
+        if result.status == .streamEnd { return }
+    }
+}
+

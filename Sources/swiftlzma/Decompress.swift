@@ -1,0 +1,356 @@
+// Decompression and testing of files: the streaming loop (1 MiB reads, 1 MiB
+// output buffer, output written as produced), output naming, and the per-file
+// steps in xz's order: open the input, detect the format, open the output,
+// decode, copy attributes, rename, remove the input.
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import LZMA
+
+/// The I/O buffers, allocated once per run.
+final class Buffers {
+    static let size = 1 << 17  // 128 KiB: large enough for full speed, small for peak memory
+    let input = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
+    let output = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
+    /// For raw-mode filters: their output (allocated on first use).
+    var filtered: UnsafeMutablePointer<UInt8> {
+        if let p = filteredStorage { return p }
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: Buffers.size)
+        filteredStorage = p
+        return p
+    }
+    private var filteredStorage: UnsafeMutablePointer<UInt8>?
+    deinit {
+        filteredStorage?.deallocate()
+        input.deallocate()
+        output.deallocate()
+    }
+}
+
+/// What one run needs for every file.
+final class RunContext {
+    let options: Options
+    let reporter: Reporter
+    let buffers = Buffers()
+
+    init(options: Options, reporter: Reporter) {
+        self.options = options
+        self.reporter = reporter
+    }
+}
+
+/// A decoding failure with the message to show after the file name.
+struct DecodeFailure: Error {
+    var message: String
+}
+
+/// Sizes of one decoded stream.
+struct StreamTotals {
+    var compressed: UInt64 = 0
+    var uncompressed: UInt64 = 0
+}
+
+/// Makes a decompressor for the selected format.
+/// - Returns: the decompressor, and for raw data the Delta/BCJ filters to
+///   undo after it.
+/// - Throws: `UsageError` for options that cannot decode anything (checked
+///   once per run, before any file is touched).
+func makeDecompressor(_ options: Options) throws(UsageError) -> (LZMADecompressor, [XZFilter]) {
+    switch options.format {
+    case .auto:
+        return (LZMADecompressor(format: .auto, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
+                                 ignoreCheck: options.ignoreCheck), [])
+    case .xz:
+        return (LZMADecompressor(format: .xz, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
+                                 ignoreCheck: options.ignoreCheck), [])
+    case .lzma:
+        return (LZMADecompressor(format: .lzma, memoryLimit: options.memoryLimit), [])
+    case .raw:
+        let chain = try resolveChain(options.chain)
+        let format: DecompressionFormat
+        switch chain.lzma {
+        case .lzma1(let text):
+            format = .rawLZMA1(try LZMA1Options(parsing: text).properties, uncompressedSize: nil)
+        case .lzma2(let text):
+            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: text).dictionarySize)
+        default:
+            // As xz: no chain means LZMA2 with the preset's settings.
+            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: nil).dictionarySize)
+        }
+        do {
+            _ = try XZFilterPipeline(filters: chain.filters, encoding: false)
+        } catch {
+            throw UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+        }
+        return (LZMADecompressor(format: format, memoryLimit: options.memoryLimit), chain.filters)
+    case .lzip:
+        throw UsageError("--format=lzip is not supported")
+    }
+}
+
+/// The output name for decompressing `path`, or nil when its suffix is not
+/// one the format uses (as xz: `.lzma` → ``, `.tlz` → `.tar`, and for .xz
+/// `.xz` → ``, `.txz` → `.tar`; a `-S` suffix is tried first).
+func decompressedName(_ path: String, format: FileFormat, customSuffix: String?) -> String? {
+    var rules: [(String, String)] = []
+    if let customSuffix { rules.append((customSuffix, "")) }
+    if format == .auto || format == .xz { rules += [(".xz", ""), (".txz", ".tar")] }
+    if format == .auto || format == .lzma { rules += [(".lzma", ""), (".tlz", ".tar")] }
+    for (suffix, replacement) in rules where path.hasSuffix(suffix) {
+        let stem = path.dropLast(suffix.count)
+        // Something must remain of the file name itself.
+        if stem.isEmpty || stem.hasSuffix("/") { continue }
+        return stem + replacement
+    }
+    return nil
+}
+
+/// Decodes the whole of `input` with `decoder`.
+///
+/// - Parameters:
+///   - passthrough: as `xz -dcf`: input that is not in a recognized format
+///     is copied to the output unchanged.
+///   - ready: runs once, before the first output and after the header was
+///     accepted, so a file that is not .lzma at all is reported before an
+///     output file is created.
+///   - emit: receives the output as it is produced.
+/// - Throws: `DecodeFailure` for bad data (truncated, corrupt, trailing
+///   data, memory limit), `FileError` from reading or from `ready`/`emit`.
+func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers, singleStream: Bool,
+                  passthrough: Bool, progress: Progress?, totals: inout StreamTotals,
+                  warning: (String) -> Void = { _ in },
+                  ready: () throws -> Void,
+                  emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let inBuf = buffers.input, outBuf = buffers.output
+    let size = Buffers.size
+    var isRaw = false
+    switch decoder.format {
+    case .rawLZMA1, .rawLZMA2: isRaw = true
+    default: break
+    }
+    var checkWarned = false
+    // A .lzma header is 13 bytes; xz looks at that much before deciding
+    // whether the input is in a known format at all.
+    let headerSize = isRaw ? 0 : 13
+    var inLen = 0
+    while inLen < headerSize {
+        let n = try input.read(into: inBuf + inLen, capacity: size - inLen)
+        if n == 0 { break }
+        inLen += n
+    }
+    var inPos = 0
+    var eof = inLen < headerSize
+    var isReady = false
+    var bytesRead = UInt64(inLen)
+
+    func unrecognized() throws {
+        guard passthrough else { throw DecodeFailure(message: "File format not recognized") }
+        try ready()
+        var n = inLen
+        while n > 0 {
+            try emit(UnsafeRawBufferPointer(start: inBuf, count: n))
+            totals.compressed &+= UInt64(n)
+            totals.uncompressed &+= UInt64(n)
+            n = try input.read(into: inBuf, capacity: size)
+        }
+    }
+    if !isRaw && decoder.format == .auto && inLen < headerSize {
+        return try unrecognized()
+    }
+
+    while true {
+        if inPos == inLen && !eof {
+            inLen = try input.read(into: inBuf, capacity: size)
+            inPos = 0
+            bytesRead &+= UInt64(inLen)
+            if inLen == 0 { eof = true }
+        }
+        let result: (consumed: Int, produced: Int, status: CodingStatus)
+        do {
+            result = try decoder.decode(input: UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
+                                        output: UnsafeMutableBufferPointer(start: outBuf, count: size))
+        } catch let error as LZMAError {
+            if case .invalidHeader = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
+                return try unrecognized()
+            }
+            if case .invalidProperties = error, decoder.format == .lzma, decoder.totalIn < 13 {
+                // liblzma's .lzma decoder calls a bad header byte an unknown format.
+                throw DecodeFailure(message: "File format not recognized")
+            }
+            throw DecodeFailure(message: describe(error))
+        }
+        if result.consumed == 0 && result.produced == 0 && result.status == .needsInput && inPos < inLen {
+            // The decoder's contract rules this out; never spin on it.
+            throw DecodeFailure(message: "Internal error: the decoder made no progress")
+        }
+        inPos += result.consumed
+        if !checkWarned && decoder.unsupportedCheck != nil {
+            // As xz: decode anyway, but say the data cannot be verified.
+            checkWarned = true
+            warning("Unsupported type of integrity check; not verifying file integrity")
+        }
+        if !isReady && (decoder.totalIn >= UInt64(headerSize) || result.produced > 0 || result.status == .streamEnd) {
+            try ready()
+            isReady = true
+        }
+        if result.produced > 0 {
+            try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced))
+        }
+        totals.compressed = decoder.totalIn
+        totals.uncompressed = decoder.totalOut
+        progress?.update(inputPosition: bytesRead, compressed: totals.compressed, uncompressed: totals.uncompressed)
+        switch result.status {
+        case .streamEnd:
+            if singleStream { return }
+            // Like xz, anything after the .lzma stream makes the file corrupt.
+            var trailing = inLen - inPos
+            if trailing == 0 && !eof { trailing = try input.read(into: inBuf, capacity: size) }
+            if trailing > 0 {
+                throw DecodeFailure(message: LZMAError.corruptData("data after the end of the stream",
+                                                                   offset: decoder.totalIn).description)
+            }
+            return
+        case .needsInput:
+            if eof && inPos == inLen {
+                do {
+                    try decoder.finish()
+                } catch let error as LZMAError {
+                    throw DecodeFailure(message: describe(error))
+                }
+                return  // not reached: finish() throws unless the stream ended
+            }
+        case .outputFull:
+            continue
+        }
+    }
+}
+
+/// Decompresses (or with -t, tests) one file; reports problems itself.
+/// - Parameter hashOnly: with `-t --sha1`: hash the decompressed content
+///   instead of writing it, and print the digest line on success.
+func decompressFile(_ path: String, index: Int, count: Int, context: RunContext, hashOnly: Bool = false) {
+    let options = context.options
+    let reporter = context.reporter
+    let name = displayName(path)
+    if path == "-" && isatty(0) != 0 {
+        reporter.error(nil, "Compressed data cannot be read from a terminal")
+        return
+    }
+    let toStdout = options.toStdout || path == "-"
+    let writesFile = !toStdout && !hashOnly && options.operation == .decompress
+    if writesFile && options.format == .raw && options.suffix == nil {
+        reporter.error(path, "With --format=raw, --suffix=.SUF is required unless writing to stdout")
+        return
+    }
+    guard let input = InputFile.open(path, regularFilesOnly: writesFile, force: options.force,
+                                     willRemove: writesFile && !options.keep, reporter: reporter) else { return }
+    let decoder: LZMADecompressor
+    var pipeline: XZFilterPipeline?
+    do {
+        let filters: [XZFilter]
+        (decoder, filters) = try makeDecompressor(options)
+        if !filters.isEmpty { pipeline = try? XZFilterPipeline(filters: filters, encoding: false) }
+    } catch {
+        reporter.error(nil, error.message)
+        return
+    }
+    let progress = options.verbosity >= 3
+        ? Progress(name: name, fileIndex: index, fileCount: count, inputSize: input.size) : nil
+    var totals = StreamTotals()
+    var output: OutputFile?
+    var sha1 = SHA1()
+    func sink(_ buffer: UnsafeRawBufferPointer) throws {
+        if hashOnly {
+            sha1.update(buffer)
+        } else if let output {
+            try output.write(buffer)
+        } else if options.operation == .decompress {
+            let code = writeAll(fd: 1, buffer)
+            if code != 0 { throw FileError(file: "(stdout)", message: "Write error: \(errnoText(code))") }
+        }
+    }
+    do {
+        try decodeStream(
+            input: input, decoder: decoder, buffers: context.buffers, singleStream: options.singleStream,
+            passthrough: options.format == .auto && options.toStdout && options.force
+                && options.operation == .decompress && !hashOnly,
+            progress: progress, totals: &totals,
+            warning: { reporter.warning(name, $0) },
+            ready: {
+                guard writesFile else { return }
+                guard let target = decompressedName(path, format: options.format, customSuffix: options.suffix) else {
+                    throw SkipFile(message: "Filename has an unknown suffix, skipping")
+                }
+                output = try OutputFile.create(finalPath: target, force: options.force)
+            },
+            emit: { buffer in
+                if let pipeline {
+                    try runPipeline(pipeline, buffer, isLast: false, into: context.buffers.filtered, emit: sink)
+                } else {
+                    try sink(buffer)
+                }
+            })
+        if let pipeline {
+            try runPipeline(pipeline, UnsafeRawBufferPointer(start: nil, count: 0), isLast: true,
+                            into: context.buffers.filtered, emit: sink)
+        }
+        if let output {
+            output.copyAttributes(from: input.status)
+            try output.commit(force: options.force)
+            if !options.keep && unlink(path) != 0 {
+                reporter.warning(path, "Cannot remove: \(errnoText(errno))")
+            }
+        }
+        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: true)
+        if hashOnly {
+            let digest = hexString(sha1.finalize())
+            _ = writeStdout(sha1sumLine(digest, path))
+        }
+    } catch {
+        output?.abort()
+        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: false)
+        switch error {
+        case let e as DecodeFailure: reporter.error(name, e.message)
+        case let e as FileError: reporter.error(e.file, e.message)
+        case let e as SkipFile: reporter.warning(name, e.message)
+        default: reporter.error(name, "\(error)")
+        }
+    }
+}
+
+/// Undoes raw-mode Delta/BCJ filters on decoded bytes and passes the result on.
+/// With `isLast`, also flushes what the filters held back.
+func runPipeline(_ pipeline: XZFilterPipeline, _ buffer: UnsafeRawBufferPointer, isLast: Bool,
+                 into scratch: UnsafeMutablePointer<UInt8>, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
+    let bytes = buffer.bindMemory(to: UInt8.self)
+    var pos = 0
+    while true {
+        let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
+        let r = pipeline.process(input: rest, output: UnsafeMutableBufferPointer(start: scratch, count: Buffers.size),
+                                 isLast: isLast)
+        pos += r.consumed
+        if r.produced > 0 { try emit(UnsafeRawBufferPointer(start: scratch, count: r.produced)) }
+        if isLast ? r.finished : pos == bytes.count { return }
+        if r.consumed == 0 && r.produced == 0 {
+            throw DecodeFailure(message: "Internal error: the filter chain made no progress")
+        }
+    }
+}
+
+/// A reason to skip a file that xz reports as a warning (exit status 2).
+struct SkipFile: Error {
+    var message: String
+}
+
+/// The message for a library error: its `description`, except that an
+/// exceeded memory limit is worded as xz does (a limit below 1 MiB in bytes,
+/// so `-M 100` instead of `-M 100MiB` is easy to spot).
+func describe(_ error: LZMAError) -> String {
+    guard case .memoryLimitExceeded(let required, let limit) = error else { return error.description }
+    let mib = { (v: UInt64) in v / (1 << 20) + (v % (1 << 20) == 0 ? 0 : 1) }
+    let limitText = limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
+    return "Memory usage limit reached: \(mib(required)) MiB of memory is required. The limit is \(limitText)."
+}

@@ -1,0 +1,529 @@
+// Command-line parsing, compatible with xz's (getopt_long rules): short options
+// bundle (`-dc`), an option's value may be attached (`-M100MiB`, `--memlimit=1G`)
+// or be the next argument (`-M 100MiB`, `--memlimit 1G`), long options may be
+// abbreviated to any unique prefix, options and file names may be mixed, `--`
+// ends the options and `-` means standard input.
+
+import LZMA
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What to do with the input files.
+enum Operation {
+    case compress
+    case decompress
+    case test
+    case list
+}
+
+/// The container format, as `-F/--format` names it.
+enum FileFormat: String {
+    case auto, xz, lzma, raw, lzip
+}
+
+/// Everything the command line selects.
+struct Options {
+    var operation: Operation = .compress
+    /// `true` when `-z/-d/-t` was given (otherwise the program name decides).
+    var operationGiven = false
+    var format: FileFormat = .auto
+    var toStdout = false
+    var keep = false
+    var force = false
+    var singleStream = false
+    /// Verbosity as xz counts it: 0 silent, 1 errors, 2 warnings (default),
+    /// 3 verbose, 4 debug.
+    var verbosity = 2
+    /// `-Q`: warnings do not change the exit status.
+    var noWarn = false
+    /// `-S/--suffix`, including the leading dot.
+    var suffix: String?
+    /// Memory limit for decoding; `nil` = no limit.
+    var memoryLimit: UInt64?
+    /// The custom filter chain (`--delta`, `--x86`, ..., `--lzma1=`, `--lzma2=`)
+    /// in command-line order; empty = LZMA2 (or LZMA1 for .lzma) from the preset.
+    var chain: [ChainItem] = []
+    /// `-C/--check` for .xz compression.
+    var check: XZCheck = .crc64
+    /// `--block-size`: start a new .xz block every this many input bytes.
+    var blockSize: UInt64?
+    /// `--ignore-check`: do not verify .xz integrity checks.
+    var ignoreCheck = false
+    /// Compression preset `-0` ... `-9`, and `-e`.
+    var preset = 6
+    var extreme = false
+    /// `--sha1`: print SHA-1 digests instead of coding.
+    var sha1 = false
+    /// `--roundtrip`: compress, decompress and compare.
+    var roundtrip = false
+    var files: [String] = []
+}
+
+/// One entry of a custom filter chain, as xz's options give it.
+enum ChainItem {
+    case filter(XZFilter)
+    /// `--lzma1=OPTS` or `--lzma2=OPTS`: the option text (checked while parsing).
+    case lzma1(String)
+    case lzma2(String)
+}
+
+/// The `--lzma1=` options that matter for decoding (lc, lp, pb, dictionary).
+struct LZMA1Options {
+    var lc = 3
+    var lp = 0
+    var pb = 2
+    var dictionarySize: UInt32 = 8 << 20
+
+    /// Dictionary sizes of xz's presets 0 ... 9.
+    static let presetDictionary: [UInt32] = [
+        256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20,
+    ]
+
+    /// Parses `name=value,name=value` as xz does. Encoder-only options (mode,
+    /// nice, mf, depth) are checked for a known name and otherwise ignored.
+    init(parsing text: String) throws(UsageError) {
+        for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+            guard let eq = item.firstIndex(of: "=") else {
+                throw UsageError("\(text): Options must be `name=value' pairs separated with commas")
+            }
+            let name = String(item[..<eq])
+            let value = String(item[item.index(after: eq)...])
+            guard !value.isEmpty else { throw UsageError("\(text): Invalid option value") }
+            switch name {
+            case "preset":
+                var digits = Substring(value)
+                while let last = digits.last, last == "e" { digits = digits.dropLast() }
+                guard digits.count == 1, let level = Int(digits), (0...9).contains(level) else {
+                    throw UsageError("\(text): Unsupported LZMA1/LZMA2 preset: \(value)")
+                }
+                self = LZMA1Options()
+                dictionarySize = LZMA1Options.presetDictionary[level]
+            case "dict":
+                let size = try parseSize(value, name: "dict", min: 4096, max: 1536 << 20)
+                dictionarySize = UInt32(size)
+            case "lc": lc = Int(try parseSize(value, name: "lc", min: 0, max: 4))
+            case "lp": lp = Int(try parseSize(value, name: "lp", min: 0, max: 4))
+            case "pb": pb = Int(try parseSize(value, name: "pb", min: 0, max: 4))
+            case "mode":
+                guard value == "fast" || value == "normal" else { throw UsageError("\(text): Invalid option value") }
+            case "nice": _ = try parseSize(value, name: "nice", min: 2, max: 273)
+            case "depth": _ = try parseSize(value, name: "depth", min: 0, max: UInt64(UInt32.max))
+            case "mf":
+                guard ["hc3", "hc4", "bt2", "bt3", "bt4"].contains(value) else {
+                    throw UsageError("\(text): Invalid option value")
+                }
+            default:
+                throw UsageError("\(text): Invalid option name")
+            }
+        }
+        if lc + lp > 4 { throw UsageError("The sum of lc and lp must not exceed 4") }
+    }
+
+    init() {}
+
+    var properties: LZMAProperties {
+        // The ranges were checked while parsing, so this cannot fail.
+        (try? LZMAProperties(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize))!
+    }
+}
+
+/// A command-line mistake: reported as `swiftlzma: <message>`, exit status 1.
+struct UsageError: Error {
+    var message: String
+    /// Add "Try `swiftlzma --help' for more information."
+    var suggestHelp = false
+    init(_ message: String, suggestHelp: Bool = false) {
+        self.message = message
+        self.suggestHelp = suggestHelp
+    }
+}
+
+/// The text of an error from parsing a filter's options.
+func describeOptionError(_ error: Error) -> String {
+    if case LZMAError.invalidOptions(let text) = error { return text }
+    return "\(error)"
+}
+
+/// What the parser found besides options to run.
+enum ParseOutcome {
+    case run(Options)
+    case help(long: Bool)
+    case version
+}
+
+/// Parses an integer with an optional binary multiplier suffix, as xz's
+/// `str_to_uint64`: `K`/`M`/`G` (either case), optionally followed by `i`,
+/// `iB` or `B`, all powers of 1024.
+func parseSize(_ text: String, name: String, min: UInt64, max: UInt64) throws(UsageError) -> UInt64 {
+    var digits = Substring(text)
+    while let first = digits.first, first == " " { digits = digits.dropFirst() }
+    let numberEnd = digits.firstIndex { !$0.isASCII || !$0.isNumber } ?? digits.endIndex
+    guard numberEnd != digits.startIndex else {
+        throw UsageError("\(text): Value is not a non-negative decimal integer")
+    }
+    guard var value = UInt64(digits[..<numberEnd]) else {
+        throw UsageError("Value of the option `\(name)' must be in the range [\(min), \(max)]")
+    }
+    let suffix = digits[numberEnd...]
+    if !suffix.isEmpty {
+        var shift = 0
+        switch suffix.first! {
+        case "k", "K": shift = 10
+        case "m", "M": shift = 20
+        case "g", "G": shift = 30
+        default: break
+        }
+        let rest = suffix.dropFirst()
+        if !(rest.isEmpty || rest == "i" || rest == "iB" || rest == "B") { shift = 0 }
+        guard shift != 0 else {
+            throw UsageError("\(suffix): Invalid multiplier suffix\nswiftlzma: Valid suffixes are `KiB' (2^10), `MiB' (2^20), and `GiB' (2^30).")
+        }
+        let (product, overflow) = value.multipliedReportingOverflow(by: 1 << UInt64(shift))
+        value = overflow ? .max : product
+    }
+    guard value >= min && value <= max else {
+        throw UsageError("Value of the option `\(name)' must be in the range [\(min), \(max)]")
+    }
+    return value
+}
+
+/// Parses a memory limit: `0` (no limit), `max`, `N%` of the RAM, or a size.
+func parseMemoryLimit(_ text: String) throws(UsageError) -> UInt64? {
+    if text == "max" { return nil }
+    if text.hasSuffix("%") {
+        let number = text.dropLast()
+        guard let percent = UInt64(number), (1...100).contains(percent) else {
+            throw UsageError("Value of the option `memlimit' must be in the range [1, 100]")
+        }
+        return Swift.max(1, physicalMemory() / 100 * percent)
+    }
+    let value = try parseSize(text, name: "memlimit", min: 0, max: .max)
+    return value == 0 ? nil : value
+}
+
+/// The long options, their short equivalents, and whether they take a value.
+private struct LongOption {
+    var name: String
+    var takesValue: Bool
+    var key: String
+    /// The value is optional and can only be attached (`--x86=start=16`).
+    var optionalValue = false
+}
+
+private let longOptions: [LongOption] = [
+    .init(name: "compress", takesValue: false, key: "z"),
+    .init(name: "decompress", takesValue: false, key: "d"),
+    .init(name: "uncompress", takesValue: false, key: "d"),
+    .init(name: "test", takesValue: false, key: "t"),
+    .init(name: "list", takesValue: false, key: "l"),
+    .init(name: "keep", takesValue: false, key: "k"),
+    .init(name: "force", takesValue: false, key: "f"),
+    .init(name: "stdout", takesValue: false, key: "c"),
+    .init(name: "to-stdout", takesValue: false, key: "c"),
+    .init(name: "single-stream", takesValue: false, key: "single-stream"),
+    .init(name: "no-sparse", takesValue: false, key: "ignored"),
+    .init(name: "suffix", takesValue: true, key: "S"),
+    .init(name: "format", takesValue: true, key: "F"),
+    .init(name: "check", takesValue: true, key: "C"),
+    .init(name: "ignore-check", takesValue: false, key: "ignore-check"),
+    .init(name: "block-size", takesValue: true, key: "block-size"),
+    .init(name: "extreme", takesValue: false, key: "e"),
+    .init(name: "fast", takesValue: false, key: "0"),
+    .init(name: "best", takesValue: false, key: "9"),
+    .init(name: "threads", takesValue: true, key: "T"),
+    .init(name: "memlimit", takesValue: true, key: "M"),
+    .init(name: "memory", takesValue: true, key: "M"),
+    .init(name: "memlimit-decompress", takesValue: true, key: "M"),
+    .init(name: "memlimit-compress", takesValue: true, key: "memlimit-compress"),
+    .init(name: "no-adjust", takesValue: false, key: "ignored"),
+    .init(name: "lzma1", takesValue: false, key: "lzma1", optionalValue: true),
+    .init(name: "lzma2", takesValue: false, key: "lzma2", optionalValue: true),
+    .init(name: "x86", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "powerpc", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "ia64", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "arm", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "armthumb", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "arm64", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "sparc", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "delta", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "quiet", takesValue: false, key: "q"),
+    .init(name: "verbose", takesValue: false, key: "v"),
+    .init(name: "no-warn", takesValue: false, key: "Q"),
+    .init(name: "help", takesValue: false, key: "h"),
+    .init(name: "long-help", takesValue: false, key: "H"),
+    .init(name: "version", takesValue: false, key: "V"),
+    .init(name: "sha1", takesValue: false, key: "sha1"),
+    .init(name: "roundtrip", takesValue: false, key: "roundtrip"),
+]
+
+/// Short options that take a value.
+private let shortWithValue: Set<Character> = ["S", "F", "C", "T", "M"]
+private let shortFlags: Set<Character> = [
+    "z", "d", "t", "l", "k", "f", "c", "e", "q", "v", "Q", "h", "H", "V",
+    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+]
+
+/// Parses `arguments` (without the program name). `programName` selects the
+/// default operation as xz does for `unxz`/`xzcat`/`unlzma`/`lzcat`/`lzma`.
+func parseCommandLine(_ arguments: [String], programName: String) throws(UsageError) -> ParseOutcome {
+    var options = Options()
+    let base = programName.split(separator: "/").last.map(String.init) ?? programName
+    if base.contains("xzcat") {
+        options.operation = .decompress
+        options.toStdout = true
+    } else if base.contains("unxz") {
+        options.operation = .decompress
+    } else if base.contains("lzcat") {
+        options.operation = .decompress
+        options.format = .lzma
+        options.toStdout = true
+    } else if base.contains("unlzma") {
+        options.operation = .decompress
+        options.format = .lzma
+    } else if base.contains("lzma") && !base.contains("swiftlzma") {
+        options.format = .lzma
+    }
+
+    var wantHelp: Bool?
+    var wantVersion = false
+
+    func addToChain(_ item: ChainItem) throws(UsageError) {
+        // xz allows four filters: up to three before LZMA1/LZMA2.
+        guard options.chain.count < 4 else { throw UsageError("Maximum number of filters is four") }
+        options.chain.append(item)
+    }
+
+    func apply(_ key: String, _ value: String?, _ shown: String) throws(UsageError) {
+        switch key {
+        case "z": options.operation = .compress; options.operationGiven = true
+        case "d": options.operation = .decompress; options.operationGiven = true
+        case "t": options.operation = .test; options.operationGiven = true
+        case "l": options.operation = .list; options.operationGiven = true
+        case "k": options.keep = true
+        case "f": options.force = true
+        case "c": options.toStdout = true
+        case "e": options.extreme = true; options.chain = []
+        case "q": options.verbosity = max(0, options.verbosity - 1)
+        case "v": options.verbosity = min(4, options.verbosity + 1)
+        case "Q": options.noWarn = true
+        case "h": wantHelp = wantHelp ?? false
+        case "H": wantHelp = true
+        case "V": wantVersion = true
+        case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+            // As xz 5.4: a preset replaces a custom filter chain given before it.
+            options.preset = Int(key)!
+            options.chain = []
+        case "single-stream": options.singleStream = true
+        case "sha1": options.sha1 = true
+        case "roundtrip": options.roundtrip = true
+        case "ignored": break
+        case "ignore-check": options.ignoreCheck = true
+        case "block-size":
+            // As xz: 0 means no splitting.
+            let size = try parseSize(value!, name: "block-size", min: 0, max: UInt64.max >> 1)
+            options.blockSize = size == 0 ? nil : size
+        case "filter":
+            let name = String(shown.dropFirst(2))
+            do {
+                try addToChain(.filter(try XZFilter(xzOption: name, value: value)))
+            } catch let e as UsageError {
+                throw e
+            } catch {
+                let text = describeOptionError(error)
+                if text.hasPrefix("value of the option") {
+                    throw UsageError("V" + text.dropFirst())
+                }
+                throw UsageError("\(value ?? ""): \(text)")
+            }
+        case "lzma2":
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma2(value ?? ""))
+        case "S":
+            let suffix = value!
+            guard !suffix.isEmpty, !suffix.contains("/") else { throw UsageError("\(suffix): Invalid filename suffix") }
+            options.suffix = suffix.hasPrefix(".") ? suffix : "." + suffix
+        case "F":
+            switch value! {
+            case "auto": options.format = .auto
+            case "xz": options.format = .xz
+            case "lzma", "alone": options.format = .lzma
+            case "raw": options.format = .raw
+            case "lzip", "lz": options.format = .lzip
+            default: throw UsageError("\(value!): Unknown file format type")
+            }
+        case "C":
+            switch value! {
+            case "none": options.check = .none
+            case "crc32": options.check = .crc32
+            case "crc64": options.check = .crc64
+            case "sha256": options.check = .sha256
+            default: throw UsageError("\(value!): Unsupported integrity check type")
+            }
+        case "T": _ = try parseSize(value!, name: "threads", min: 0, max: 16384)
+        case "M": options.memoryLimit = try parseMemoryLimit(value!)
+        case "memlimit-compress": _ = try parseMemoryLimit(value!)
+        case "lzma1":
+            _ = try LZMA1Options(parsing: value ?? "")
+            try addToChain(.lzma1(value ?? ""))
+        default:
+            throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
+        }
+    }
+
+    func parse(_ arguments: [String]) throws(UsageError) {
+        var index = 0
+        var onlyFiles = false
+        while index < arguments.count {
+            let arg = arguments[index]
+            index += 1
+            if onlyFiles || arg == "-" || !arg.hasPrefix("-") {
+                options.files.append(arg)
+                continue
+            }
+            if arg == "--" { onlyFiles = true; continue }
+            if arg.hasPrefix("--") {
+                let body = arg.dropFirst(2)
+                let name: Substring
+                var value: String?
+                if let eq = body.firstIndex(of: "=") {
+                    name = body[..<eq]
+                    value = String(body[body.index(after: eq)...])
+                } else {
+                    name = body
+                }
+                let option: LongOption
+                if let exact = longOptions.first(where: { $0.name == name }) {
+                    option = exact
+                } else {
+                    let matches = longOptions.filter { $0.name.hasPrefix(name) }
+                    // Several names for one option (for example --memlimit and
+                    // --memory) make an abbreviation ambiguous only if they differ.
+                    guard let first = matches.first else {
+                        throw UsageError("unrecognized option '--\(name)'", suggestHelp: true)
+                    }
+                    guard matches.allSatisfy({ $0.key == first.key }) else {
+                        throw UsageError("option '--\(name)' is ambiguous", suggestHelp: true)
+                    }
+                    option = first
+                }
+                if option.takesValue {
+                    if value == nil {
+                        guard index < arguments.count else {
+                            throw UsageError("option '--\(option.name)' requires an argument", suggestHelp: true)
+                        }
+                        value = arguments[index]
+                        index += 1
+                    }
+                } else if value != nil && !option.optionalValue {
+                    throw UsageError("option '--\(option.name)' doesn't allow an argument", suggestHelp: true)
+                }
+                try apply(option.key, value, "--\(option.name)")
+                continue
+            }
+            // A bundle of short options: -dkc, -M100MiB, -M 100MiB.
+            var rest = arg.dropFirst()
+            while let c = rest.first {
+                rest = rest.dropFirst()
+                if shortWithValue.contains(c) {
+                    var value = String(rest)
+                    if value.isEmpty {
+                        guard index < arguments.count else {
+                            throw UsageError("option requires an argument -- '\(c)'", suggestHelp: true)
+                        }
+                        value = arguments[index]
+                        index += 1
+                    }
+                    try apply(String(c), value, "-\(c)")
+                    break
+                }
+                guard shortFlags.contains(c) else {
+                    throw UsageError("invalid option -- '\(c)'", suggestHelp: true)
+                }
+                try apply(String(c), nil, "-\(c)")
+            }
+        }
+    }
+
+    // As xz: XZ_DEFAULTS, then XZ_OPT (options only), then the command line.
+    for variable in ["XZ_DEFAULTS", "XZ_OPT"] {
+        guard let value = getenv(variable) else { continue }
+        let words = String(cString: value).split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
+        try parse(words)
+        guard options.files.isEmpty else {
+            throw UsageError("\(variable): Non-option arguments are not allowed")
+        }
+    }
+    try parse(arguments)
+
+    if let long = wantHelp { return .help(long: long) }
+    if wantVersion { return .version }
+    // As xz: testing never writes files, so it behaves like writing to stdout.
+    if options.operation == .test { options.toStdout = true }
+    if options.toStdout { options.keep = true }
+    if options.files.isEmpty { options.files = ["-"] }
+    return .run(options)
+}
+
+let helpText = """
+Usage: swiftlzma [OPTION]... [FILE]...
+Compress or decompress FILEs in the .xz format, like xz.
+
+  -z, --compress      force compression
+  -d, --decompress    force decompression
+  -t, --test          test compressed file integrity
+  -l, --list          list information about .xz files
+  -k, --keep          keep (don't delete) input files
+  -f, --force         force overwrite of output file and follow symbolic links
+  -c, --stdout        write to standard output and don't delete input files
+      --single-stream decompress only the first stream, and silently
+                      ignore possible remaining input data
+  -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
+  -0 ... -9           compression preset; default is 6
+  -e, --extreme       use more CPU time to compress a little better
+  -T, --threads=NUM   accepted for compatibility; always one thread
+  -F, --format=FMT    file format: `auto' (default), `xz', `lzma', `raw'
+  -C, --check=CHECK   integrity check: `none', `crc32', `crc64' (default),
+                      or `sha256'
+      --ignore-check  don't verify the integrity check when decompressing
+      --block-size=SIZE
+                      start a new .xz block after every SIZE bytes of input
+  -M, --memlimit=LIMIT
+                      memory usage limit for decompression: a size (KiB, MiB,
+                      GiB), a percentage of RAM (`50%'), or 0/`max' for none
+  -q, --quiet         suppress warnings; specify twice to suppress errors too
+  -v, --verbose       be verbose; show progress on a terminal; with -l,
+                      list streams and blocks
+  -Q, --no-warn       make warnings not affect the exit status
+      --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
+                      decompressed content of each FILE
+      --roundtrip [FILE]
+                      compress FILE (or a built-in sample) as a stream,
+                      decompress the result as a stream, compare SHA-1s
+  -h, --help          display this short help and exit
+  -V, --version       display the version number and exit
+
+ Custom filter chain for compression (instead of a preset), in order:
+  --lzma1[=OPTS]      LZMA1 or LZMA2; OPTS (comma-separated): preset=PRE,
+  --lzma2[=OPTS]      dict=NUM, lc=NUM, lp=NUM, pb=NUM, mode=fast|normal,
+                      nice=NUM, mf=hc3|hc4|bt2|bt3|bt4, depth=NUM
+  --x86[=start=N]     x86 BCJ filter (32-bit and 64-bit)
+  --arm[=start=N]     ARM BCJ filter
+  --armthumb[=start=N] ARM-Thumb BCJ filter
+  --arm64[=start=N]   ARM64 BCJ filter
+  --powerpc[=start=N] PowerPC BCJ filter (big endian only)
+  --ia64[=start=N]    IA-64 (Itanium) BCJ filter
+  --sparc[=start=N]   SPARC BCJ filter
+  --delta[=dist=N]    Delta filter; N = distance between bytes (1-256)
+ With --format=raw the same options describe the data both ways.
+
+With no FILE, or when FILE is -, read standard input.
+Exit status: 0 success, 1 error, 2 warning.
+"""
+
+let versionText = """
+swiftlzma (SwiftLZMA) 0.1.0
+A pure-Swift .xz and .lzma codec; command-line compatible with xz.
+"""
