@@ -129,7 +129,7 @@ for t in "${targets[@]}"; do
     args=("$corpus" -dict="$ROOT/Scripts/fuzz/lzma.dict" -artifact_prefix="$out/" -max_len="$(max_len "$t")"
           -timeout=20 -rss_limit_mb=4096 -print_final_stats=1)
     if [ -n "$runs" ]; then args+=(-runs="$runs"); else args+=(-max_total_time="$time_budget"); fi
-    echo "== fuzz $t (${runs:+$runs runs}${runs:-$time_budget s}, $jobs job(s))"
+    echo "== fuzz $t ($(if [ -n "$runs" ]; then echo "$runs runs"; else echo "$time_budget s"; fi), $jobs job(s))"
     # Swift's runtime keeps some allocations for the process's lifetime; they are not leaks.
     export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0}
     # The Swift backtracer reads raw memory, which ASan reports as a second crash.

@@ -107,14 +107,22 @@ func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionF
             if total >= cap { return DecodeResult(outcome: .capped, output: output, total: total) }
             if r.consumed == 0 && r.produced == 0 {
                 if inPos == input.count {
-                    // All input given; the end-of-input check must say so.
+                    // All input given. Only .xz ends here (finish() checks the
+                    // last stream and its padding: concatenated streams decode
+                    // as one); every other format must be reported truncated.
+                    let xz = format == .xz || (format == .auto && input.first == 0xFD)
                     do {
                         try d.finish()
-                        fatalError("finish() accepted an unfinished stream")
+                        check(xz, "finish() accepted an unfinished \(format) stream")
+                        check(d.isFinished, "finish() succeeded but isFinished is false")
+                        return DecodeResult(outcome: .ended(consumed: inPos), output: output, total: total)
                     } catch let e as LZMAError {
-                        guard case .truncatedInput = e else { fatalError("finish() threw \(e), not truncatedInput") }
+                        if case .truncatedInput = e {
+                            return DecodeResult(outcome: .needsMoreInput, output: output, total: total)
+                        }
+                        check(xz, "finish() threw \(e), not truncatedInput, for \(format)")
+                        return DecodeResult(outcome: .failed(e), output: output, total: total)
                     } catch { fatalError("non-LZMAError \(error)") }
-                    return DecodeResult(outcome: .needsMoreInput, output: output, total: total)
                 }
                 // Input was offered, room was there, nothing happened: must not repeat.
                 stalls += 1

@@ -52,6 +52,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if case .needsMoreInput = outcome {
         check(d.needsInput, "all input fed, not finished, but needsInput is false")
+        // .xz ends only at the end of the input (see decodeStreaming).
+        do {
+            try d.finish()
+            outcome = .ended(consumed: size - d.unusedData.count)
+            check(input.first == 0xFD, "finish() accepted an unfinished non-.xz stream")
+        } catch let e as LZMAError {
+            if case .truncatedInput = e {} else { outcome = .failed(e) }
+        } catch { fatalError("non-LZMAError \(error)") }
     }
     check(outcome == streamed.outcome, "decompress(): \(outcome), decode(): \(streamed.outcome)")
     if case .failed = outcome { return 0 }
