@@ -3,11 +3,11 @@
 // Decoded twice: with the Python-style `decompress(_:maxLength:)` API (input
 // fed in pieces, output pulled in maxLength slices, both sizes derived from the
 // input length) and with the streaming `decode(input:output:)` API. Both must
-// end the same way with the same bytes (up to a 16 MiB cap).
+// end the same way with the same bytes (up to fuzzOutputCap).
 
 import LZMA
 
-let cap = 16 << 20
+let cap = fuzzOutputCap
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
