@@ -3,11 +3,11 @@
 // Decoded twice: with the Python-style `decompress(_:maxLength:)` API (input
 // fed in pieces, output pulled in maxLength slices, both sizes derived from the
 // input length) and with the streaming `decode(input:output:)` API. Both must
-// end the same way with the same bytes (up to a 16 MiB cap).
+// end the same way with the same bytes (up to fuzzOutputCap).
 
 import LZMA
 
-let cap = 16 << 20
+let cap = fuzzOutputCap
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -30,8 +30,8 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
                 chunk = UnsafeBufferPointer(start: nil, count: 0)
                 check(got.count <= maxLength, "decompress returned \(got.count) > maxLength \(maxLength)")
                 out += got
+                if d.isFinished { outcome = .ended(consumed: pos - d.unusedData.count); break feeding }
                 if out.count >= cap { outcome = .capped; break feeding }
-                if d.isFinished { outcome = .ended(consumed: size - (size - pos) - d.unusedData.count); break feeding }
             } while !d.needsInput
             if pos == size { break }
         }
@@ -52,6 +52,14 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     if case .needsMoreInput = outcome {
         check(d.needsInput, "all input fed, not finished, but needsInput is false")
+        // .xz ends only at the end of the input (see decodeStreaming).
+        do {
+            try d.finish()
+            outcome = .ended(consumed: size - d.unusedData.count)
+            check(input.first == 0xFD, "finish() accepted an unfinished non-.xz stream")
+        } catch let e as LZMAError {
+            if case .truncatedInput = e {} else { outcome = .failed(e) }
+        } catch { fatalError("non-LZMAError \(error)") }
     }
     check(outcome == streamed.outcome, "decompress(): \(outcome), decode(): \(streamed.outcome)")
     if case .failed = outcome { return 0 }
