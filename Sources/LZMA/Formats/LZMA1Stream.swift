@@ -42,9 +42,14 @@ final class LZMA1StreamDecoder {
                 if decoder.window.pending > 0 { return (consumed, produced, .outputFull) }
             }
             if finished { return (consumed, produced, .streamEnd) }
+            // Decode no further than the caller's buffer takes, as liblzma
+            // does: an error then comes out only after every byte before it,
+            // and a small buffer does not make the decoder run a window ahead.
+            let outRoom = outCount - produced
+            if outRoom == 0 { return (consumed, produced, .outputFull) }
             decoder.window.makeRoom()
 
-            var limit = decoder.window.capacity
+            var limit = min(decoder.window.capacity, decoder.window.pos + outRoom)
             var sizeReached = false
             if let rem = remaining {
                 let room = UInt64(limit - decoder.window.pos)

@@ -148,9 +148,13 @@ final class LZMA2Decoder {
                 uncompressedLeft -= n
 
             case .lzma:
+                // As in LZMA1StreamDecoder: decode no further than the caller's
+                // buffer takes, so an error never overtakes the bytes before it.
+                let outRoom = outCount - produced
+                if outRoom == 0 { return (consumed, produced, .outputFull) }
                 decoder.window.makeRoom()
                 let window = decoder.window
-                let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos)
+                let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos, outRoom)
                 let available = min(inCount - consumed, compressedLeft)
                 let startPos = window.pos
                 let inPtr = input.map { $0 + consumed } ?? UnsafePointer(bitPattern: 1)!
