@@ -93,6 +93,64 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Decodes with `decode(input:output:)` and `size`-byte output buffers until
+    /// it throws; returns the bytes handed out before that and the error.
+    private func deliveredBeforeError(_ data: [UInt8], format: DecompressionFormat,
+                                      bufferSize size: Int) -> ([UInt8], LZMAError?) {
+        let d = LZMADecompressor(format: format)
+        var delivered = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: size)
+        var pos = 0
+        while true {
+            do {
+                let r = try data[pos...].withUnsafeBufferPointer { i in
+                    try buf.withUnsafeMutableBufferPointer { try d.decode(input: i, output: $0) }
+                }
+                delivered += buf[0..<r.produced]
+                pos += r.consumed
+                if r.status == .streamEnd || (r.produced == 0 && r.consumed == 0) { return (delivered, nil) }
+            } catch let e as LZMAError {
+                return (delivered, e)
+            } catch {
+                return (delivered, .programmingError("\(error)"))
+            }
+        }
+    }
+
+    /// Found by the `stream` target (raw LZMA1) and the `auto` target (.lzma):
+    /// data that decodes to many bytes and then has a corrupt match distance.
+    /// liblzma hands out every byte before the error, whatever the output
+    /// buffer size (only the call that meets the bad symbol throws, and the
+    /// bytes it decoded are lost). Our decoder decoded up to a whole window
+    /// ahead of the caller's buffer, so the error came early and up to a
+    /// window of good bytes before it was never handed out (with a 64 KiB
+    /// buffer the very first call threw). Expected counts and CRC32s: with
+    /// 1-byte buffers, every byte before the bad symbol, as `xz -dc` writes
+    /// them before its error; with larger buffers, what liblzma hands out
+    /// (python3 lzma, max_length = buffer size).
+    func testErrorComesOnlyAfterEveryByteBeforeIt() throws {
+        let raw = try regression("raw-lzma1-error-after-105239-bytes.lc3lp0pb2-d64KiB.raw")
+        let rawFormat = DecompressionFormat.rawLZMA1(try LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 16),
+                                                     uncompressedSize: nil)
+        let alone = try regression("lzma-error-after-200268-bytes.lzma")
+        let cases: [(String, [UInt8], DecompressionFormat, Int, Int, UInt32)] = [
+            ("raw", raw, rawFormat, 1, 105239, 0xD4C4_0DDF),
+            ("raw", raw, rawFormat, 1000, 105000, 0x5615_21DE),
+            ("raw", raw, rawFormat, 4096, 102400, 0xEC8D_2A2A),
+            ("raw", raw, rawFormat, 65536, 65536, 0xAC23_B7C8),
+            (".lzma", alone, .lzma, 1, 200268, 0xA4C7_08A6),
+            (".lzma", alone, .lzma, 1000, 200000, 0x0731_B359),
+            (".lzma", alone, .lzma, 4096, 196608, 0x9184_A62E),
+            (".lzma", alone, .lzma, 65536, 196608, 0x9184_A62E),
+        ]
+        for (name, data, format, size, count, crc) in cases {
+            let (delivered, error) = deliveredBeforeError(data, format: format, bufferSize: size)
+            guard case .corruptData = error else { XCTFail("\(name), buffer \(size): \(String(describing: error))"); continue }
+            XCTAssertEqual(delivered.count, count, "\(name), buffer \(size)")
+            XCTAssertEqual(CRC32.checksum(delivered), crc, "\(name), buffer \(size)")
+        }
+    }
+
     // MARK: - Hostile headers
 
     func testFourGiBDictionaryIsRefusedByTheMemoryLimit() {
@@ -198,5 +256,89 @@ final class FuzzRegressionTests: XCTestCase {
         }
         XCTAssertEqual(total, 4 << 20)
         XCTAssertNoThrow(try d.finish())
+    }
+
+    // MARK: - .xz (the `xz` and `auto` targets' first finding was a harness
+    // assumption: .xz never reports streamEnd by itself, finish() ends it)
+
+    /// An .xz stream with no blocks (CRC64), as `lzma.compress(b"", format=FORMAT_XZ)` writes it.
+    private static let emptyXZ: [UInt8] = [
+        0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x04, 0xE6, 0xD6, 0xB4, 0x46, 0x00, 0x00, 0x00, 0x00,
+        0x1C, 0xDF, 0x44, 0x21, 0x1F, 0xB6, 0xF3, 0x7D, 0x01, 0x00, 0x00, 0x00, 0x00, 0x04, 0x59, 0x5A,
+    ]
+    /// "hello hello hello" in .xz (preset 0, CRC32).
+    private static let helloXZ: [UInt8] = [
+        0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x01, 0x69, 0x22, 0xDE, 0x36, 0x02, 0x00, 0x21, 0x01,
+        0x0C, 0x00, 0x00, 0x00, 0x8F, 0x98, 0x41, 0x9C, 0xE0, 0x00, 0x10, 0x00, 0x0C, 0x5D, 0x00, 0x34,
+        0x19, 0x49, 0xDB, 0x85, 0x5C, 0x67, 0x72, 0x2A, 0x61, 0x00, 0x00, 0x00, 0x80, 0x88, 0xF9, 0xE5,
+        0x00, 0x01, 0x24, 0x11, 0x7F, 0x74, 0xDE, 0xBB, 0x90, 0x42, 0x99, 0x0D, 0x01, 0x00, 0x00, 0x00,
+        0x00, 0x01, 0x59, 0x5A,
+    ]
+
+    /// Streams `data` through `decode(input:output:)` in `chunk`-byte pieces,
+    /// then calls `finish()`, which ends an .xz stream.
+    private func decodeXZChunked(_ data: [UInt8], chunk: Int, format: DecompressionFormat = .xz) throws -> [UInt8] {
+        let d = LZMADecompressor(format: format)
+        var out = [UInt8]()
+        var buf = [UInt8](repeating: 0, count: 7)
+        var pos = 0
+        while true {
+            let end = min(data.count, pos + chunk)
+            let r = try data[pos..<end].withUnsafeBufferPointer { i in
+                try buf.withUnsafeMutableBufferPointer { try d.decode(input: i, output: $0) }
+            }
+            out += buf[0..<r.produced]
+            pos += r.consumed
+            if r.status == .streamEnd { break }
+            if r.consumed == 0 && r.produced == 0 && pos == data.count { break }
+        }
+        try d.finish()
+        XCTAssertTrue(d.isFinished)
+        return out
+    }
+
+    func testEmptyXZStreamDecodesToNothing() throws {
+        XCTAssertEqual(try oneShot(Self.emptyXZ, format: .xz).get(), [])
+        XCTAssertEqual(try oneShot(Self.emptyXZ, format: .auto).get(), [])
+        for chunk in [1, 5, 32] {
+            XCTAssertEqual(try decodeXZChunked(Self.emptyXZ, chunk: chunk), [], "chunk \(chunk)")
+        }
+    }
+
+    func testXZHelloInAnyChunking() throws {
+        XCTAssertEqual(try oneShot(Self.helloXZ, format: .xz).get(), Self.hello)
+        for chunk in [1, 2, 3, 13, 68] {
+            XCTAssertEqual(try decodeXZChunked(Self.helloXZ, chunk: chunk), Self.hello, "chunk \(chunk)")
+            XCTAssertEqual(try decodeXZChunked(Self.helloXZ, chunk: chunk, format: .auto), Self.hello, "auto, chunk \(chunk)")
+        }
+    }
+
+    func testEveryTruncatedXZIsTruncatedInput() {
+        // Like xz ("Unexpected end of input"): a cut anywhere in a single stream.
+        for n in 1..<Self.helloXZ.count {
+            let r = oneShot(Array(Self.helloXZ[0..<n]), format: .xz)
+            guard case .failure(.truncatedInput) = r else { return XCTFail("cut at \(n): \(r)") }
+        }
+        for n in 1..<Self.emptyXZ.count {
+            let r = oneShot(Array(Self.emptyXZ[0..<n]), format: .xz)
+            guard case .failure(.truncatedInput) = r else { return XCTFail("empty stream cut at \(n): \(r)") }
+        }
+    }
+
+    func testXZStreamPadding() {
+        XCTAssertEqual(try oneShot(Self.helloXZ + [0, 0, 0, 0], format: .xz).get(), Self.hello)
+        XCTAssertEqual(try oneShot(Self.helloXZ + [0, 0, 0, 0] + Self.emptyXZ, format: .xz).get(), Self.hello)
+        for pad in [1, 2, 3, 5] {
+            let r = oneShot(Self.helloXZ + [UInt8](repeating: 0, count: pad), format: .xz)
+            guard case .failure(.corruptData) = r else { return XCTFail("\(pad) bytes of padding: \(r)") }
+        }
+    }
+
+    func testXZWrongCRC32IsCheckMismatch() {
+        // The block's CRC32 is bytes 44-47, right after the LZMA2 end byte.
+        var bad = Self.helloXZ
+        bad[45] ^= 0x01
+        let r = oneShot(bad, format: .xz)
+        guard case .failure(.checkMismatch) = r else { return XCTFail("\(r)") }
     }
 }
