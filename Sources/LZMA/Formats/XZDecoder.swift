@@ -299,21 +299,28 @@ final class XZDecoder {
             let inPtr = input.map { $0 + consumed }
             let outPtr = output.map { $0 + produced }
             var used = 0
-            let made: Int
-            let ended: Bool
-            if let chain {
-                let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { dst in
-                    let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
-                    used += r.consumed
-                    return (r.produced, r.status == .streamEnd)
+            var made = 0
+            var ended = false
+            do {
+                if let chain {
+                    let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { dst in
+                        let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
+                        used += r.consumed
+                        return (r.produced, r.status == .streamEnd)
+                    }
+                    made = r.produced
+                    ended = r.finished
+                } else {
+                    let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
+                    used = r.consumed
+                    made = r.produced
+                    ended = r.status == .streamEnd
                 }
-                made = r.produced
-                ended = r.finished
-            } else {
-                let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
-                used = r.consumed
-                made = r.produced
-                ended = r.status == .streamEnd
+            } catch let e as LZMAError {
+                // Hand out the bytes of this call first; the next call throws.
+                guard produced > 0 else { throw e }
+                deferredError = e
+                return (consumed, produced, .outputFull)
             }
             if made > 0 { checker?.update(outPtr!, count: made) }
             consumed += used
