@@ -69,7 +69,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                 throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
             }
             do {
-                let encoder = try LZMACompressor(format: .rawLZMA1, options: lzma)
+                let encoder = try LZMACompressor(format: .rawLZMA1, options: lzma, allocator: .system)
                 return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
             } catch {
                 throw libraryError(error)
@@ -79,7 +79,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                                          blockSize: options.format == .raw ? nil : options.blockSize,
                                          container: options.format == .raw ? .rawLZMA2 : .xz)
         do {
-            let encoder = try XZCompressor(options: xzOptions)
+            let encoder = try XZCompressor(options: xzOptions, allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -90,7 +90,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         }
         let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
         do {
-            let encoder = try LZMACompressor(format: .lzma, options: lzma)
+            let encoder = try LZMACompressor(format: .lzma, options: lzma, allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -232,3 +232,18 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
     }
 }
 
+
+extension LZMAAllocator {
+    /// The C library's `calloc`: zeroed pages straight from the system, so the
+    /// parts of a big hash table a small input never touches cost no memory
+    /// (as with xz).
+    static let system = LZMAAllocator(
+        allocateZeroed: { byteCount in
+            guard let p = calloc(byteCount, 1) else {
+                writeStderr("swiftlzma: Cannot allocate memory\n")
+                exit(1)
+            }
+            return p
+        },
+        deallocate: { free($0) })
+}

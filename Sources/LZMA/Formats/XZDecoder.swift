@@ -90,6 +90,11 @@ final class XZDecoder {
         phase = next
     }
 
+    /// An error met after output of the same call was written: that call
+    /// returns the bytes (as `.outputFull`) and the next call throws, so the
+    /// caller keeps every byte decoded before the error, as with xz.
+    private var deferredError: LZMAError?
+
     /// Decodes from `input` into `output`.
     /// - Returns: bytes consumed and produced; `.streamEnd` only with
     ///   `singleStream`, after the first stream (the rest of the input is
@@ -97,8 +102,22 @@ final class XZDecoder {
     /// - Throws: `LZMAError` (see `LZMADecompressor`).
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
               _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+        if let e = deferredError { throw e }
         var consumed = 0
         var produced = 0
+        do {
+            return try codeBody(input, inCount: inCount, output, outCount: outCount,
+                                consumed: &consumed, produced: &produced)
+        } catch let e as LZMAError {
+            guard produced > 0 else { throw e }
+            deferredError = e
+            return (consumed, produced, .outputFull)
+        }
+    }
+
+    private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
+                          _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                          consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             switch phase {
             case .streamHeader, .blockHeader, .check, .streamFooter:

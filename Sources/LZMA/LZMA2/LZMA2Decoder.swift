@@ -101,14 +101,46 @@ final class LZMA2Decoder {
         .corruptData("LZMA2: " + what, offset: offset ?? totalIn)
     }
 
+    /// An error met after output of the same call was written: that call
+    /// returns the bytes (as `.outputFull`) and the next call throws, so no
+    /// good byte before an error is lost (liblzma's `lzma_code` likewise
+    /// reports the output it made before returning an error).
+    private var deferredError: LZMAError?
+
     /// Decodes from `input` into `output`.
     /// - Returns: bytes consumed, bytes produced, and `.streamEnd` once the end
     ///   byte has been read and everything has been handed out.
-    /// - Throws: `LZMAError.corruptData` for an invalid chunk or LZMA data.
+    /// - Throws: `LZMAError.corruptData` for an invalid chunk or LZMA data
+    ///   (after the call that delivered every byte decoded before it).
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
               _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
         var consumed = 0
         var produced = 0
+        if let e = deferredError {
+            produced = flushPending(output, outCount)
+            if produced > 0 { return (0, produced, .outputFull) }
+            throw e
+        }
+        do {
+            return try codeBody(input, inCount: inCount, output, outCount: outCount,
+                                consumed: &consumed, produced: &produced)
+        } catch let e as LZMAError {
+            produced += flushPending(output.map { $0 + produced }, outCount - produced)
+            guard produced > 0 || decoder.window.pending > 0 else { throw e }
+            deferredError = e
+            return (consumed, produced, .outputFull)
+        }
+    }
+
+    private func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
+        guard let output, room > 0, decoder.window.pending > 0 else { return 0 }
+        let n = decoder.window.copyOut(to: output, max: room)
+        return n
+    }
+
+    private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                          consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
         defer { totalIn &+= UInt64(consumed) }
         while true {
             // Hand out what is already decoded; nothing below runs with bytes
@@ -148,9 +180,13 @@ final class LZMA2Decoder {
                 uncompressedLeft -= n
 
             case .lzma:
+                // As in LZMA1StreamDecoder: decode no further than the caller's
+                // buffer takes, so an error never overtakes the bytes before it.
+                let outRoom = outCount - produced
+                if outRoom == 0 { return (consumed, produced, .outputFull) }
                 decoder.window.makeRoom()
                 let window = decoder.window
-                let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos)
+                let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos, outRoom)
                 let available = min(inCount - consumed, compressedLeft)
                 let startPos = window.pos
                 let inPtr = input.map { $0 + consumed } ?? UnsafePointer(bitPattern: 1)!

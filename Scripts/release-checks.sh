@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Heavy checks that need a release build (too slow for `swift test` in debug).
+# .ci/run calls this; it can also be run by hand: Scripts/release-checks.sh
+#
+# 1. Decompression bomb: small .xz and .lzma files that expand to 3 GiB are
+#    decoded by `swiftlzma -dc` to /dev/null and tested with -t --sha1; peak
+#    RSS must stay within 16 MiB of xz's own on the same file (output is
+#    bounded per call; only the declared dictionary is ever allocated).
+# 2. Streaming compression memory: 1 GiB through standard input at -6 costs
+#    the same peak RSS as 10 MB (within 5%), for .xz and .lzma.
+# 3. The README's main command: `swiftlzma --roundtrip` prints OK.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+cd "$ROOT"
+
+swift build -c release --product swiftlzma >/dev/null
+BIN="$ROOT/.build/release/swiftlzma"
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+if [[ ! -x /usr/bin/time ]]; then
+    apt-get install -y -qq time >/dev/null 2>&1 || true
+fi
+peak_kib() { # command... -> prints peak RSS in KiB of the command (stdout discarded)
+    if [[ -x /usr/bin/time ]]; then
+        /usr/bin/time -f %M -o "$TMP/rss" "$@" >/dev/null
+        cat "$TMP/rss"
+    else
+        python3 -c 'import resource,subprocess,sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+    fi
+}
+fail=0
+check() { # name ok?
+    if [[ $2 == 1 ]]; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi
+}
+
+echo "== decompression bombs (3 GiB of output each)"
+if command -v xz >/dev/null; then
+    head -c 3G /dev/zero | xz -T1 -6 -c >"$TMP/bomb.xz"
+    head -c 3G /dev/zero | xz -T1 --format=lzma -6 -c >"$TMP/bomb.lzma"
+    ls -l "$TMP"/bomb.* | awk '{print "      " $5 " bytes  " $9}'
+    want=$(head -c 3G /dev/zero | sha1sum | cut -c1-40)
+    for f in bomb.xz bomb.lzma; do
+        start=$(date +%s)
+        big=$(peak_kib "$BIN" -dc "$TMP/$f")
+        secs=$(($(date +%s) - start))
+        ref=$(peak_kib xz -dc "$TMP/$f")
+        echo "      $f: -dc peak RSS ours ${big} KiB, xz ${ref} KiB; ours ${secs} s"
+        check "$f decodes to /dev/null in bounded memory" $((big < ref + 16384 ? 1 : 0))
+        out=$("$BIN" -t --sha1 "$TMP/$f" | cut -c1-40)
+        check "$f decodes to the right 3 GiB (SHA-1)" $([[ $out == "$want" ]] && echo 1 || echo 0)
+    done
+else
+    echo "skip: xz is not installed"
+fi
+
+echo "== streaming compression: 1 GiB through stdin costs what 10 MB costs"
+# (process substitution: `yes` dies of SIGPIPE, which pipefail would report)
+gen() { head -c "$1" < <(yes 'LZMA streams through a sliding window; memory is bounded by the settings.'); }
+for fmt in xz lzma; do
+    gen 10M >"$TMP/ten"
+    small=$(peak_kib "$BIN" -z -6 -F "$fmt" -c "$TMP/ten")
+    big=$(gen 1G | peak_kib "$BIN" -z -6 -F "$fmt" -c)
+    echo "      -F $fmt -6: 10 MB ${small} KiB, 1 GiB via stdin ${big} KiB"
+    check "-F $fmt: 1 GiB stdin peak RSS within 5% of 10 MB" $((big * 100 <= small * 105 ? 1 : 0))
+done
+if cmp <(gen 1G | "$BIN" -z -0 -c | "$BIN" -dc) <(gen 1G); then
+    check "1 GiB -0 stream round trip through pipes" 1
+else
+    check "1 GiB -0 stream round trip through pipes" 0
+fi
+
+echo "== swiftlzma --roundtrip"
+"$BIN" --roundtrip | tee "$TMP/rt"
+check "--roundtrip prints OK" $([[ $(tail -1 "$TMP/rt") == OK ]] && echo 1 || echo 0)
+
+if [[ $fail == 0 ]]; then echo "release checks: all passed"; else echo "release checks: FAILED"; fi
+exit $fail
