@@ -220,15 +220,17 @@ final class LZMADecoder {
             (temp + tempCount).update(from: src + consumed, count: add)
             let have = tempCount + add
             guard let kind = dryRun(temp, count: have) else {
+                // Offsets count from where the buffered symbol starts, which is
+                // `tempCount` bytes before this call's input.
                 if have >= LZMADecoder.maxSymbolBytes {
-                    throw corrupt("symbol longer than possible", consumed)
+                    throw corrupt("symbol longer than possible", consumed - tempCount)
                 }
                 tempCount = have
                 consumed += add
                 return (consumed, .needsInput)
             }
             if expectMarker && kind != .match {
-                throw corrupt("data continues after the declared uncompressed size", consumed)
+                throw corrupt("data continues after the declared uncompressed size", consumed - tempCount)
             }
             // The carry buffer's first byte was consumed by an earlier call:
             // it sits `tempCount` bytes before this call's input.
