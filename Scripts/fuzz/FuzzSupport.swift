@@ -202,12 +202,24 @@ func check(_ condition: Bool, _ message: @autoclosure () -> String, file: Static
     if !condition { fatalError(message(), file: file, line: line) }
 }
 
-/// Equal outcomes, except that the offsets of two corruptData errors with the
-/// same message may differ, and `decodeAheadTolerated`.
+/// Equal outcomes (errors with their offsets), or `decodeAheadTolerated`, or
+/// a known offset difference.
 func sameOutcome(_ a: DecodeOutcome, _ b: DecodeOutcome) -> Bool {
-    if case .failed(.corruptData(let m1, _)) = a, case .failed(.corruptData(let m2, _)) = b { return m1 == m2 }
+    if case .failed(.corruptData(let m1, _)) = a, case .failed(.corruptData(let m2, _)) = b,
+       m1 == m2, knownOffsetBugs.contains(m1) {
+        return true
+    }
     return a == b || decodeAheadTolerated(a, b)
 }
+
+/// Errors whose offset still depends on the chunking: thrown before a symbol
+/// buffered across calls is decoded, they count the carried bytes twice
+/// (FuzzRegressionTests, testDataAfterDeclaredSizeOffsetDoesNotDependOnChunking).
+/// Empty this set once the fix is on main.
+let knownOffsetBugs: Set<String> = [
+    "data continues after the declared uncompressed size",
+    "symbol longer than possible",
+]
 
 /// Found by these targets and fixed (FuzzRegressionTests,
 /// testErrorComesOnlyAfterEveryByteBeforeIt): the LZMA1/LZMA2 decoders used to

@@ -143,6 +143,20 @@ final class FuzzRegressionTests: XCTestCase {
         }
     }
 
+    /// Found by the `stream` target once offsets were compared exactly again:
+    /// a .lzma file declaring 5 bytes whose data goes on after them. Fed one
+    /// byte at a time, the error's offset counted the bytes already in the
+    /// carry buffer twice (23 instead of 22), in the checks made before the
+    /// buffered symbol is decoded.
+    func testDataAfterDeclaredSizeOffsetDoesNotDependOnChunking() throws {
+        let data = try regression("known-size-data-continues-offset.lzma")
+        let expected = LZMAError.corruptData("data continues after the declared uncompressed size", offset: 22)
+        XCTAssertEqual(oneShot(data), .failure(expected))
+        for chunk in [1, 2, 3, 7] {
+            XCTAssertEqual(decodeChunked(data, format: .lzma, chunk: chunk), .failure(expected), "chunk \(chunk)")
+        }
+    }
+
     // MARK: - Hostile headers
 
     func testFourGiBDictionaryIsRefusedByTheMemoryLimit() {
