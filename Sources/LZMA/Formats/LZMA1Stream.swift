@@ -5,7 +5,7 @@
 /// The end is either the end-of-payload marker or, when the size is known,
 /// the moment that many bytes have been produced (then a marker may still
 /// follow, which xz-utils 5.4 and the spec accept).
-final class LZMA1StreamDecoder {
+final class LZMA1StreamDecoder: WindowStreamDecoder {
     let decoder: LZMADecoder
     /// Uncompressed bytes still expected, when the size is known.
     private var remaining: UInt64?
@@ -26,44 +26,20 @@ final class LZMA1StreamDecoder {
         self.allowEndMarker = allowEndMarker
     }
 
-    /// An error met after output of the same call was written: that call
-    /// returns the bytes (as `.outputFull`) and the next call throws, so no
-    /// good byte before an error is lost (liblzma's `lzma_code` likewise
-    /// reports the output it made before returning an error).
-    private var deferredError: LZMAError?
+    /// The error kept for the next call (see `WindowStreamDecoder`).
+    var deferredError: LZMAError?
+    var pendingOutput: Int { decoder.window.pending }
 
-    /// Decodes from `input` into `output`.
-    /// - Returns: bytes consumed, bytes produced, and whether the stream ended.
-    func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
-        var consumed = 0
-        var produced = 0
-        if let e = deferredError {
-            produced = flushPending(output, outCount)
-            if produced > 0 { return (0, produced, .outputFull) }
-            throw e
-        }
-        do {
-            return try codeBody(input, inCount: inCount, output, outCount: outCount,
-                                consumed: &consumed, produced: &produced)
-        } catch let e as LZMAError {
-            produced += flushPending(output.map { $0 + produced }, outCount - produced)
-            guard produced > 0 || decoder.window.pending > 0 else { throw e }
-            deferredError = e
-            return (consumed, produced, .outputFull)
-        }
-    }
-
-    private func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
+    func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
         guard let output, room > 0, decoder.window.pending > 0 else { return 0 }
         let n = decoder.window.copyOut(to: output, max: room)
         totalOut &+= UInt64(n)
         return n
     }
 
-    private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                          consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+    func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
+                  _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                  consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             // Hand out what is already decoded.
             if decoder.window.pending > 0 {

@@ -23,7 +23,7 @@
 ///
 /// The rules liblzma enforces: the first chunk resets the dictionary; after
 /// a dictionary reset the next LZMA chunk sets properties.
-final class LZMA2Decoder {
+final class LZMA2Decoder: WindowStreamDecoder {
     let decoder: LZMADecoder
     /// The dictionary size the decoder was created for.
     let dictionarySize: UInt32
@@ -101,46 +101,19 @@ final class LZMA2Decoder {
         .corruptData("LZMA2: " + what, offset: offset ?? totalIn)
     }
 
-    /// An error met after output of the same call was written: that call
-    /// returns the bytes (as `.outputFull`) and the next call throws, so no
-    /// good byte before an error is lost (liblzma's `lzma_code` likewise
-    /// reports the output it made before returning an error).
-    private var deferredError: LZMAError?
+    /// The error kept for the next call (see `WindowStreamDecoder`).
+    var deferredError: LZMAError?
+    var pendingOutput: Int { decoder.window.pending }
 
-    /// Decodes from `input` into `output`.
-    /// - Returns: bytes consumed, bytes produced, and `.streamEnd` once the end
-    ///   byte has been read and everything has been handed out.
-    /// - Throws: `LZMAError.corruptData` for an invalid chunk or LZMA data
-    ///   (after the call that delivered every byte decoded before it).
-    func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
-        var consumed = 0
-        var produced = 0
-        if let e = deferredError {
-            produced = flushPending(output, outCount)
-            if produced > 0 { return (0, produced, .outputFull) }
-            throw e
-        }
-        do {
-            return try codeBody(input, inCount: inCount, output, outCount: outCount,
-                                consumed: &consumed, produced: &produced)
-        } catch let e as LZMAError {
-            produced += flushPending(output.map { $0 + produced }, outCount - produced)
-            guard produced > 0 || decoder.window.pending > 0 else { throw e }
-            deferredError = e
-            return (consumed, produced, .outputFull)
-        }
-    }
-
-    private func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
+    func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
         guard let output, room > 0, decoder.window.pending > 0 else { return 0 }
         let n = decoder.window.copyOut(to: output, max: room)
         return n
     }
 
-    private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                          consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+    func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
+                  _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                  consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
         defer { totalIn &+= UInt64(consumed) }
         while true {
             // Hand out what is already decoded; nothing below runs with bytes
