@@ -4,8 +4,9 @@
 #  - ours -z at presets 0 and 6 with each check type: `xz -t` accepts it and
 #    `xz -dc` gives the original (SHA-1); multi-block (--block-size=1MiB) too;
 #  - `xz -l` and `swiftlzma -l` print the same text (every number) for each;
-#  - filters: ours with --x86 / --delta=dist=4 decodes with xz, and xz's
-#    filtered output decodes with ours (ooffice is an x86 executable).
+#  - filters: ours with --x86 / --delta=dist=4 decodes with xz, xz's
+#    filtered output decodes with ours, and both are the same bytes
+#    (ooffice is an x86 executable).
 # Usage: Scripts/xz-interop.sh   (env: CORPUS, OURS, PRESETS="0 6")
 set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -54,7 +55,8 @@ for path in "$CORPUS"/*; do
 done
 
 echo "== filters"
-for spec in "--x86 --lzma2=preset=6" "--delta=dist=4 --lzma2=preset=1" "--x86=start=4096 --lzma2=preset=0"; do
+for spec in "--x86 --lzma2=preset=6" "--delta=dist=4 --lzma2=preset=1" "--x86=start=4096 --lzma2=preset=0" \
+            "--x86=start=16 --lzma2=preset=1"; do
     for f in ooffice kennedy.xls; do
         path="$CORPUS/$f"
         [[ -f $path ]] || continue
@@ -65,7 +67,8 @@ for spec in "--x86 --lzma2=preset=6" "--delta=dist=4 --lzma2=preset=1" "--x86=st
         # shellcheck disable=SC2086
         xz -T1 -zc $spec "$path" >"$TMP/x.xz" && [[ $("$OURS" -dc "$TMP/x.xz" | sha1sum | cut -c1-40) == "$want" ]] &&
             ok || bad "$f $spec: xz -> ours"
-        cmp -s "$TMP/o.xz" "$TMP/x.xz" && echo "ok   $f $spec (byte-identical to xz)" || echo "ok   $f $spec (differs from xz's bytes)"
+        cmp -s "$TMP/o.xz" "$TMP/x.xz" && { ok; echo "ok   $f $spec (byte-identical to xz)"; } ||
+            bad "$f $spec: bytes differ from xz's"
     done
 done
 echo "xz-interop: $cases checks, $fails failed"

@@ -32,8 +32,6 @@ final class LZMA2Encoder {
     /// `lzma.uncompressedSize` when the current chunk started.
     private var chunkStart: UInt64 = 0
     private(set) var ended = false
-    /// Whether the last symbol coded made the range coder shift out a byte.
-    private var lastSymbolShifted = false
 
     /// Encoded output waiting to be handed out.
     private var out: UnsafeMutablePointer<UInt8>
@@ -142,7 +140,6 @@ final class LZMA2Encoder {
             }
             lzma.rc.reset()
             lzma.rc.outPos = 0
-            lastSymbolShifted = false
             chunkStart = lzma.uncompressedSize
             inChunk = true
             if let side {
@@ -155,8 +152,7 @@ final class LZMA2Encoder {
         let before = lzma.uncompressedSize
         let outBefore = lzma.rc.outPos
         guard lzma.encodeChunkSymbols(uncompressedLimit: chunkStart + UInt64(LZMA2Encoder.maxUncompressed - LZMAConstants.matchLenMax),
-                                      compressedLimit: LZMA2Encoder.maxCompressed - LZMA2Encoder.loopInputMax,
-                                      lastSymbolShifted: &lastSymbolShifted) else {
+                                      compressedLimit: LZMA2Encoder.maxCompressed - LZMA2Encoder.loopInputMax) else {
             return lzma.uncompressedSize != before || lzma.rc.outPos != outBefore
         }
         lzma.encodeEnd(endMarker: false)
@@ -224,26 +220,13 @@ extension LZMAEncoder {
     /// `uncompressedLimit` or the chunk's output plus what the range coder
     /// still holds reaches `compressedLimit`.
     ///
+    /// The chunk's size is measured as liblzma 5.4 measures it: output plus
+    /// the bytes the range coder still holds (`RangeEncoder.pendingSize`).
+    ///
     /// - Returns: true when the chunk is complete (a limit was reached, or the
     ///   input is finishing and everything has been coded); false when it
     ///   needs more input.
-    /// The chunk's size so far as liblzma 5.4 measures it: output plus the
-    /// bytes the range coder still holds (cache + 4).
-    ///
-    /// liblzma normalizes the range lazily, before the next bit, while
-    /// `RangeEncoder` does it right after a bit; when the last bit of the
-    /// last symbol needed one, liblzma has not shifted out that byte yet.
-    /// That case is recognised from the state: the symbol shifted at least
-    /// once (`shifted`), and a shift after the last bit leaves the low bytes
-    /// of `range` and `low` zero. Without it all that holds only by chance,
-    /// and then a chunk ends one symbol later than xz's would (still valid).
-    @inline(__always)
-    func lzma2PendingSize(lastSymbolShifted shifted: Bool) -> Int {
-        let lazyLag = (shifted && rc.range & 0xFF == 0 && rc.low & 0xFF == 0) ? 1 : 0
-        return rc.outPos + rc.cacheSize + 4 - lazyLag
-    }
-
-    func encodeChunkSymbols(uncompressedLimit: UInt64, compressedLimit: Int, lastSymbolShifted: inout Bool) -> Bool {
+    func encodeChunkSymbols(uncompressedLimit: UInt64, compressedLimit: Int) -> Bool {
         if !isInitialized {
             if mf.readPos >= mf.readLimit {
                 if !mf.isFinishing { return false }
@@ -260,7 +243,7 @@ extension LZMAEncoder {
             isInitialized = true
         }
         while true {
-            if uncompressedSize >= uncompressedLimit || lzma2PendingSize(lastSymbolShifted: lastSymbolShifted) >= compressedLimit {
+            if uncompressedSize >= uncompressedLimit || rc.pendingSize >= compressedLimit {
                 return true
             }
             if mf.readPos >= mf.readLimit {
@@ -269,9 +252,7 @@ extension LZMAEncoder {
             }
             let pos = position
             let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
-            let before = rc.outPos &+ rc.cacheSize
             encodeSymbol(back: back, len: len, position: pos)
-            lastSymbolShifted = rc.outPos &+ rc.cacheSize != before
         }
     }
 }

@@ -89,6 +89,7 @@
     /// Encodes `bit` (0 or 1) with the adaptive probability at `p`, then adapts it.
     @inline(__always)
     mutating func encodeBit(_ p: UnsafeMutablePointer<UInt16>, _ bit: UInt32) {
+        normalize()
         let prob = UInt32(p.pointee)
         let bound = (range >> BitModelConstants.numBitModelTotalBits) &* prob
         if bit == 0 {
@@ -99,12 +100,25 @@
             range &-= bound
             p.pointee = UInt16(truncatingIfNeeded: prob &- (prob >> BitModelConstants.numMoveBits))
         }
-        // One step is always enough: bound and range - bound are >= 2^17 here.
+    }
+
+    /// Brings `range` back to at least 2^24 before a bit is coded. One step
+    /// is always enough: a bit leaves at least 2^17.
+    ///
+    /// Normalizing before each bit rather than after it (the output is the
+    /// same) keeps the state as liblzma 5.4 keeps it between symbols, which
+    /// `pendingSize` relies on.
+    @inline(__always)
+    mutating func normalize() {
         if range < BitModelConstants.topValue {
             range <<= 8
             shiftLow()
         }
     }
+
+    /// Output so far plus the most the bytes held in `low` and the cache can
+    /// add (liblzma's `out_pos + rc_pending`): LZMA2 ends a chunk on it.
+    var pendingSize: Int { outPos &+ cacheSize &+ 4 }
 
     /// Encodes the `bits` low bits of `symbol`, high bit first, walking a bit tree.
     @inline(__always)
@@ -140,18 +154,16 @@
         var i = bits
         repeat {
             i &-= 1
+            normalize()
             range >>= 1
             let b = (value >> UInt32(i)) & 1
             low &+= UInt64(range & (0 &- b))
-            if range < BitModelConstants.topValue {
-                range <<= 8
-                shiftLow()
-            }
         } while i != 0
     }
 
     /// Writes out everything still held in `low` and the cache (5 bytes).
     mutating func flush() {
+        normalize()
         for _ in 0..<5 { shiftLow() }
     }
 }
