@@ -1,7 +1,10 @@
 // `--list`: the streams and blocks of .xz files, in xz 5.4's layout, read
 // from the end of each file (footer, index, header) without decoding data.
 // `-l` prints one line per file and a totals line for several files; `-lv`
-// adds each file's summary and its stream and block tables. Numbers use the
+// adds each file's summary and its stream and block tables; `-lvv` also reads
+// every block's header and check (CheckVal, header size, flags, filters,
+// memory) and adds the memory needed, whether all sizes are in the headers
+// and the oldest xz that can decode the file. Numbers use the
 // locale's digit grouping as xz does ("%'llu"), which in the C locale is none.
 
 #if canImport(Glibc)
@@ -22,6 +25,7 @@ func runList(_ context: RunContext) {
     // xz formats numbers for the user's locale.
     setlocale(LC_NUMERIC, "")
     let verbose = options.verbosity >= 3
+    let debug = options.verbosity >= 4
     var totals = ListTotals()
     var headingShown = false
     var filenamePrinted = false
@@ -33,9 +37,16 @@ func runList(_ context: RunContext) {
             _ = writeStdout((filenamePrinted ? "\n" : "") + "\(name) (\(i + 1)/\(count))\n")
             filenamePrinted = true
         }
-        guard let info = readInfo(path, verbose: verbose, reporter: reporter) else { continue }
+        guard let (info, read) = readInfo(path, verbose: verbose, reporter: reporter) else { continue }
+        var details = HeaderTotals()
         if verbose {
-            _ = writeStdout(advancedListing(info))
+            // As xz: what was listed before a bad block header stays printed.
+            let (text, failure) = advancedListing(info, details: debug ? read : nil, totals: &details)
+            _ = writeStdout(text)
+            if let failure {
+                reportListError(failure, path: path, reporter: reporter)
+                continue
+            }
         } else {
             if !headingShown {
                 _ = writeStdout("Strms  Blocks   Compressed Uncompressed  Ratio  Check   Filename\n")
@@ -46,6 +57,7 @@ func runList(_ context: RunContext) {
                                      checks: info.checkMask) + "\(path)\n")
         }
         totals.add(info)
+        totals.details.add(details)
     }
     guard totals.files > 1 else { return }
     if verbose {
@@ -53,6 +65,7 @@ func runList(_ context: RunContext) {
         text += "  " + leftAligned("Number of files:", 18) + " " + groupedNumber(totals.files) + "\n"
         text += summary(streams: totals.streams, blocks: totals.blocks, compressed: totals.compressed,
                         uncompressed: totals.uncompressed, checks: totals.checks, padding: totals.padding)
+        if debug { text += totals.details.lines }
         _ = writeStdout(text)
     } else {
         var text = String(repeating: "-", count: 79) + "\n"
@@ -72,6 +85,7 @@ private struct ListTotals {
     var uncompressed: UInt64 = 0
     var padding: UInt64 = 0
     var checks: UInt16 = 0
+    var details = HeaderTotals()
 
     mutating func add(_ info: XZFileInfo) {
         files += 1
@@ -84,8 +98,68 @@ private struct ListTotals {
     }
 }
 
+/// What `-lvv` gathers from the block headers of a file (or of all files).
+private struct HeaderTotals {
+    /// The most memory any block needs (`UInt64.max` for an undecodable chain).
+    var memoryNeeded: UInt64 = 0
+    /// Every block header has both size fields.
+    var allHaveSizes = true
+    /// The oldest xz that decodes it, as xz's `LZMA_VERSION` number (5.0.0).
+    var minimumVersion: UInt32 = 50_000_002
+
+    mutating func add(_ h: XZBlockHeaderInfo, uncompressedSize: UInt64) {
+        memoryNeeded = max(memoryNeeded, h.memoryUsage ?? .max)
+        allHaveSizes = allHaveSizes && h.compressedSizeInHeader != nil && h.uncompressedSizeInHeader != nil
+        // xz 5.4's rules: ARM64 arrived in 5.4.0; an empty block with LZMA2
+        // last needs the decoder fix of 5.0.2.
+        if h.chain.contains(where: { if case .filter(.arm64) = $0 { return true } else { return false } }) {
+            minimumVersion = max(minimumVersion, 50_040_002)
+        }
+        if case .lzma2? = h.chain.last, uncompressedSize == 0 {
+            minimumVersion = max(minimumVersion, 50_000_022)
+        }
+    }
+
+    mutating func add(_ other: HeaderTotals) {
+        memoryNeeded = max(memoryNeeded, other.memoryNeeded)
+        allHaveSizes = allHaveSizes && other.allHaveSizes
+        minimumVersion = max(minimumVersion, other.minimumVersion)
+    }
+
+    /// The three lines that end a `-lvv` listing.
+    var lines: String {
+        let v = minimumVersion
+        let version = "\(v / 10_000_000).\(v / 10_000 % 1000).\(v / 10 % 1000)"
+        return "  " + leftAligned("Memory needed:", 18) + " " + groupedNumber(mebibytesRoundedUp(memoryNeeded)) + " MiB\n"
+            + "  " + leftAligned("Sizes in headers:", 18) + " " + (allHaveSizes ? "Yes" : "No") + "\n"
+            + "  Minimum XZ Utils version: " + version + "\n"
+    }
+}
+
+/// Bytes to MiB, rounded up (xz's `round_up_to_mib`).
+private func mebibytesRoundedUp(_ n: UInt64) -> UInt64 { (n >> 20) + (n & 0xF_FFFF != 0 ? 1 : 0) }
+
+/// Reads `count` bytes at `offset` of a listed file.
+private typealias ListReader = (_ offset: UInt64, _ count: Int) throws -> [UInt8]
+
+/// Reports a failure to list `path` in xz's words.
+private func reportListError(_ error: Error, path: String, reporter: Reporter) {
+    switch error {
+    case let e as FileError:
+        reporter.error(e.file, e.message)
+    case LZMAError.invalidHeader:
+        // xz's words for a file that is not .xz at all; details otherwise.
+        reporter.error(path, "File format not recognized")
+    case let e as LZMAError:
+        reporter.error(path, describe(e))
+    default:
+        reporter.error(path, "\(error)")
+    }
+}
+
 /// Opens `path` and reads its structure; reports problems itself (nil).
-private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> XZFileInfo? {
+/// The reader it returns keeps the file open for `-lvv`.
+private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> (XZFileInfo, ListReader)? {
     if path == "-" {
         reporter.error(nil, "--list does not support reading from standard input")
         return nil
@@ -102,8 +176,7 @@ private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> XZFi
         reporter.error(path, "Too small to be a valid .xz file")
         return nil
     }
-    do {
-        return try XZFileInfo(fileSize: size, includeBlocks: verbose) { offset, count in
+    let read: ListReader = { offset, count in
             var bytes = [UInt8](repeating: 0, count: count)
             var done = 0
             while done < count {
@@ -118,18 +191,11 @@ private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> XZFi
                 done += n
             }
             return done == count ? bytes : Array(bytes[..<done])
-        }
-    } catch let e as FileError {
-        reporter.error(e.file, e.message)
-    } catch let e as LZMAError {
-        // xz's words for a file that is not .xz at all; details otherwise.
-        if case .invalidHeader = e {
-            reporter.error(path, "File format not recognized")
-        } else {
-            reporter.error(path, describe(e))
-        }
+    }
+    do {
+        return (try XZFileInfo(fileSize: size, includeBlocks: verbose, read: read), read)
     } catch {
-        reporter.error(path, "\(error)")
+        reportListError(error, path: path, reporter: reporter)
     }
     return nil
 }
@@ -143,8 +209,12 @@ private func basicRow(streams: UInt64, blocks: UInt64, compressed: UInt64, uncom
         + leftAligned(checkNames(checks, separator: ","), 7) + " "
 }
 
-/// The `-lv` block of one file: summary, streams table, blocks table.
-private func advancedListing(_ info: XZFileInfo) -> String {
+/// The `-lv` block of one file: summary, streams table, blocks table; with
+/// `details` (`-lvv`) each block's header and check too, gathered into
+/// `totals`. Returns the text up to the first block that could not be read,
+/// and that error.
+private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
+                             totals: inout HeaderTotals) -> (String, Error?) {
     var text = summary(streams: UInt64(info.streams.count), blocks: info.blockCount, compressed: info.fileSize,
                        uncompressed: info.uncompressedSize, checks: info.checkMask, padding: info.streamPadding)
     text += "  Streams:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Blocks", 9)
@@ -158,22 +228,61 @@ private func advancedListing(_ info: XZFileInfo) -> String {
         text += "  " + rightAligned(ratioText(s.compressedSize, s.uncompressedSize), 5) + "  "
             + leftAligned(XZFileInfo.checkName(id: s.checkID), 10) + " " + rightAligned(groupedNumber(s.padding), 7) + "\n"
     }
-    guard info.blockCount > 0 else { return text }
+    guard info.blockCount > 0 else {
+        if read != nil { text += totals.lines }
+        return (text, nil)
+    }
+    // CheckVal is as wide as the file's largest check in hex, at least 8.
+    let checkWidth = max(8, (0..<16).filter { info.checkMask & (1 << $0) != 0 }
+        .map { 2 * XZCheck.fieldSize(id: UInt8($0)) }.max() ?? 0)
     text += "  Blocks:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Block", 9)
     for heading in ["CompOffset", "UncompOffset", "TotalSize", "UncompSize"] { text += " " + rightAligned(heading, 15) }
-    text += "  " + rightAligned("Ratio", 5) + "  Check\n"
+    text += "  " + rightAligned("Ratio", 5) + "  Check"
+    if read != nil {
+        text += "      " + leftAligned("CheckVal", checkWidth) + " " + rightAligned("Header", 7)
+            + "  Flags" + rightAligned("CompSize", 16) + rightAligned("MemUsage", 12) + "  Filters"
+    }
+    text += "\n"
     for s in info.streams {
         let check = XZFileInfo.checkName(id: s.checkID)
         for b in s.blocks {
-            text += "    " + rightAligned(groupedNumber(UInt64(s.number)), 6) + " "
+            var row = "    " + rightAligned(groupedNumber(UInt64(s.number)), 6) + " "
                 + rightAligned(groupedNumber(b.numberInStream), 9)
             for v in [b.compressedOffset, b.uncompressedOffset, b.totalSize, b.uncompressedSize] {
-                text += " " + rightAligned(groupedNumber(v), 15)
+                row += " " + rightAligned(groupedNumber(v), 15)
             }
-            text += "  " + rightAligned(ratioText(b.totalSize, b.uncompressedSize), 5) + "  " + check + "\n"
+            row += "  " + rightAligned(ratioText(b.totalSize, b.uncompressedSize), 5) + "  "
+            if let read {
+                let h: XZBlockHeaderInfo
+                do {
+                    h = try XZFileInfo.readBlockHeader(b, checkID: s.checkID, read: read)
+                } catch {
+                    return (text, error)
+                }
+                totals.add(h, uncompressedSize: b.uncompressedSize)
+                // As xz: 4- and 8-byte checks (CRC32, CRC64) are little-endian
+                // numbers, printed as such; longer ones byte by byte.
+                let bytes = h.checkValue.count == 4 || h.checkValue.count == 8 ? h.checkValue.reversed() : h.checkValue
+                let checkValue = bytes.isEmpty ? "---" : bytes.map { hexByte($0) }.joined()
+                let flags = (h.compressedSizeInHeader != nil ? "c" : "-") + (h.uncompressedSizeInHeader != nil ? "u" : "-")
+                row += leftAligned(check, 10) + " " + leftAligned(checkValue, checkWidth) + " "
+                    + rightAligned(groupedNumber(UInt64(h.headerSize)), 7) + "  " + flags
+                    + rightAligned(groupedNumber(h.compressedDataSize), 19) + " "
+                    + rightAligned(groupedNumber(mebibytesRoundedUp(h.memoryUsage ?? .max)), 7) + " MiB  "
+                    + h.chainDescription
+            } else {
+                row += check
+            }
+            text += row + "\n"
         }
     }
-    return text
+    if read != nil { text += totals.lines }
+    return (text, nil)
+}
+
+private func hexByte(_ b: UInt8) -> String {
+    let digits = Array("0123456789abcdef")
+    return String(digits[Int(b >> 4)]) + String(digits[Int(b & 15)])
 }
 
 /// The summary lines of `-lv` (per file and for the totals).

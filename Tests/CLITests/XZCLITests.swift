@@ -259,7 +259,12 @@ final class XZCLITests: CLITestCase {
         // Padding longer than one 64 KiB read, and many short streams.
         try write(try read("tiny.xz") + Data(count: 70000) + read("crc32.xz") + Data(count: 4096), "pad.xz")
         try write(Data((0..<40).map { _ in try read("tiny.xz") }.joined()), "many.xz")
-        return ["empty.xz", "tiny.xz", "crc32.xz", "blocks.xz", "noise.xz", "cat.xz", "pad.xz", "many.xz"]
+        // Filters with options, for -lvv's Filters column (and the ARM64 version rule).
+        try write(try xzOK(["-zc", "-C", "none", "--delta=dist=4", "--x86=start=4096", "--lzma2=preset=0,dict=1536KiB"],
+                           stdin: text), "filters.xz")
+        try write(try xzOK(["-zc", "--arm64=start=1024", "--lzma2=preset=1"], stdin: noise(5000)), "arm64.xz")
+        return ["empty.xz", "tiny.xz", "crc32.xz", "blocks.xz", "noise.xz", "cat.xz", "pad.xz", "many.xz",
+                "filters.xz", "arm64.xz"]
     }
 
     func testListIsXzsOutputExactly() throws {
@@ -269,7 +274,7 @@ final class XZCLITests: CLITestCase {
         sets.append(files)
         sets.append(["cat.xz", "tiny.xz"])
         for set in sets {
-            for mode in ["-l", "-lv"] {
+            for mode in ["-l", "-lv", "-lvv"] {
                 let theirs = try run(xz, [mode] + set)
                 let ours = try swiftlzma([mode] + set)
                 XCTAssertEqual(theirs.status, 0, theirs.stderr)
@@ -281,7 +286,7 @@ final class XZCLITests: CLITestCase {
         // xz's own test files, good ones (bad metadata is checked below).
         for name in ["good-0catpad-empty.xz", "good-1-3delta-lzma2.xz", "good-2-lzma2.xz", "good-1-check-sha256.xz"] {
             guard let url = sharedTestFile(name) else { continue }
-            for mode in ["-l", "-lv"] {
+            for mode in ["-l", "-lv", "-lvv"] {
                 XCTAssertEqual(try swiftlzma([mode, url.path]).stdout, try run(xz, [mode, url.path]).stdout, name)
             }
         }
@@ -324,10 +329,15 @@ final class XZCLITests: CLITestCase {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".xz") }.sorted()
         for name in names where name != "bad-0-index-1.xz" {  // xz runs out of memory on that one
             let file = folder.appendingPathComponent(name).path
-            let theirs = try run(xz, ["-l", file])
-            let ours = try swiftlzma(["-l", file])
-            XCTAssertEqual(ours.status, theirs.status, "\(name): \(ours.stderr)")
-            XCTAssertEqual(ours.stdout, theirs.stdout, name)
+            // -lvv also reads each block's header and check: bad or
+            // unsupported headers fail there, after the same partial listing.
+            for mode in ["-l", "-lvv"] {
+                let theirs = try run(xz, [mode, file])
+                let ours = try swiftlzma([mode, file])
+                XCTAssertEqual(ours.status, theirs.status, "\(mode) \(name): \(ours.stderr)")
+                XCTAssertEqual(String(decoding: ours.stdout, as: UTF8.self), String(decoding: theirs.stdout, as: UTF8.self),
+                               "\(mode) \(name)")
+            }
         }
     }
 }

@@ -21,6 +21,12 @@ struct XZBlockHeader: Equatable {
     var filters: [XZFilter]
     /// The LZMA2 properties byte (dictionary size code).
     var lzma2Properties: UInt8
+    /// The filters as listed, valid chain or not (what `xz -lvv` shows).
+    var chain: [XZBlockHeaderInfo.ChainFilter] = []
+    /// Whether the chain is one this library decodes (up to 3 Delta/BCJ
+    /// filters, then LZMA2); only false for a header parsed with
+    /// `requireDecodableChain: false`.
+    var isDecodable = true
 
     /// The largest Unpadded Size (header + compressed data + check): the
     /// largest VLI rounded down to a multiple of 4.
@@ -40,7 +46,10 @@ struct XZBlockHeader: Equatable {
     ///   the header, a reserved filter ID; `unsupported` for reserved flag
     ///   bits, non-zero padding, unknown filters or options, or a chain that
     ///   is not "up to 3 Delta/BCJ filters, then LZMA2".
-    init(_ b: UnsafePointer<UInt8>, checkSize: Int, offset: UInt64) throws {
+    ///   - requireDecodableChain: false to accept a chain that is not
+    ///     "up to 3 Delta/BCJ filters, then LZMA2" (then `isDecodable` is
+    ///     false and `filters` empty), as liblzma's header decoder does.
+    init(_ b: UnsafePointer<UInt8>, checkSize: Int, offset: UInt64, requireDecodableChain: Bool = true) throws {
         headerSize = (Int(b[0]) + 1) * 4
         let end = headerSize - 4
         let stored = UInt32(readLittleEndian(b + end, count: 4))
@@ -108,12 +117,21 @@ struct XZBlockHeader: Equatable {
             pos += 1
         }
 
+        chain = parsed.map { f in
+            if let p = f.lzma2 { return .lzma2(dictionarySize: (try? LZMA2Decoder.dictionarySize(propertiesByte: p)) ?? 0) }
+            return .filter(f.filter!)
+        }
+
         // The chain: LZMA2 last and only last.
+        self.filters = []
+        self.lzma2Properties = 0
         var filters: [XZFilter] = []
         var lzma2: UInt8? = nil
         for (i, f) in parsed.enumerated() {
             if let p = f.lzma2 {
                 guard i == parsed.count - 1 else {
+                    isDecodable = false
+                    guard requireDecodableChain else { return }
                     throw LZMAError.unsupported("LZMA2 is filter \(i + 1) of \(parsed.count); it may only be the last")
                 }
                 lzma2 = p
@@ -122,10 +140,22 @@ struct XZBlockHeader: Equatable {
             }
         }
         guard let lzma2 else {
+            isDecodable = false
+            guard requireDecodableChain else { return }
             throw LZMAError.unsupported("the filter chain does not end with LZMA2 (\(filters.map(\.name).joined(separator: ", ")))")
         }
         self.filters = filters
         self.lzma2Properties = lzma2
+    }
+
+    /// Memory a decoder of this block needs: the LZMA2 decoder with its whole
+    /// dictionary, 1 KiB per other filter, and a 32 KiB base for the stream
+    /// and block coders (liblzma's `lzma_raw_decoder_memusage` reckons the
+    /// same way). `UInt64.max` for a chain that cannot be decoded.
+    var decoderMemoryUsage: UInt64 {
+        guard isDecodable else { return .max }
+        return LZMA2Decoder.memoryUsage(dictionarySize: dictionarySize) + XZDecoder.memoryBase
+            + UInt64(filters.count) * 1024
     }
 
     init(compressedSize: UInt64?, uncompressedSize: UInt64?, filters: [XZFilter], lzma2Properties: UInt8) {
@@ -133,6 +163,8 @@ struct XZBlockHeader: Equatable {
         self.uncompressedSize = uncompressedSize
         self.filters = filters
         self.lzma2Properties = lzma2Properties
+        chain = filters.map { .filter($0) }
+            + [.lzma2(dictionarySize: (try? LZMA2Decoder.dictionarySize(propertiesByte: lzma2Properties)) ?? 0)]
         headerSize = 0
         headerSize = encode().count
     }

@@ -259,8 +259,7 @@ final class XZDecoder {
     /// Checks the memory limit and sets up the block's decoders.
     private func startBlock(_ h: XZBlockHeader) throws {
         let dict = h.dictionarySize
-        let need = LZMA2Decoder.memoryUsage(dictionarySize: dict) + XZDecoder.memoryBase
-            + UInt64(h.filters.count) * 1024
+        let need = h.decoderMemoryUsage
         if let limit = memoryLimit, need > limit {
             throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
         }

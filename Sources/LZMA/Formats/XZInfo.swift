@@ -31,6 +31,62 @@ public struct XZBlockInfo: Sendable, Hashable {
     public var totalSize: UInt64 { (unpaddedSize &+ 3) & ~3 }
 }
 
+/// What one block's own header and Check field say: the part of
+/// `xz -lvv` that `XZFileInfo` alone does not read. See
+/// ``XZFileInfo/readBlockHeader(_:checkID:read:)``.
+public struct XZBlockHeaderInfo: Sendable, Hashable {
+    /// One entry of a block's List of Filter Flags.
+    public enum ChainFilter: Sendable, Hashable {
+        case lzma2(dictionarySize: UInt32)
+        case filter(XZFilter)
+    }
+
+    /// The Block Header's size in bytes (8...1024).
+    public var headerSize: Int
+    /// The Compressed Size field, when the header has one.
+    public var compressedSizeInHeader: UInt64?
+    /// The Uncompressed Size field, when the header has one.
+    public var uncompressedSizeInHeader: UInt64?
+    /// The filters as listed, first (the encoder's first) to last.
+    public var chain: [ChainFilter]
+    /// The compressed data alone: Unpadded Size minus header and check.
+    public var compressedDataSize: UInt64
+    /// The Check field's bytes as stored (empty for check None).
+    public var checkValue: [UInt8]
+    /// Bytes a decoder needs for this block (with the whole dictionary);
+    /// `nil` when the chain is not one that can be decoded (LZMA2 not last,
+    /// or missing), which liblzma's header decoder also lets through.
+    public var memoryUsage: UInt64?
+
+    /// The chain as xz's command line spells it, e.g.
+    /// `--x86=start=16 --lzma2=dict=1MiB` (options at their defaults are left
+    /// out, as `xz -lvv` does; dictionary sizes and start offsets that are
+    /// whole KiB/MiB/GiB are written with that suffix, as liblzma does).
+    public var chainDescription: String {
+        chain.map { entry -> String in
+            switch entry {
+            case .lzma2(let dict):
+                return "--lzma2=dict=" + XZBlockHeaderInfo.sizeWithSuffix(dict)
+            case .filter(let f):
+                if case .delta(let distance) = f { return "--delta=dist=\(distance)" }
+                if let start = f.startOffset, start != 0 {
+                    return "--\(f.name)=start=" + XZBlockHeaderInfo.sizeWithSuffix(start)
+                }
+                return "--" + f.name
+            }
+        }.joined(separator: " ")
+    }
+
+    /// `v` with the largest of KiB/MiB/GiB that divides it ("1536KiB").
+    static func sizeWithSuffix(_ v: UInt32) -> String {
+        guard v != 0 else { return "0" }
+        var n = v
+        var unit = 0
+        while n & 1023 == 0 && unit < 3 { n >>= 10; unit += 1 }
+        return "\(n)" + ["", "KiB", "MiB", "GiB"][unit]
+    }
+}
+
 /// One stream of an `.xz` file.
 public struct XZStreamInfo: Sendable, Hashable {
     /// The stream's number in the file, from 1.
@@ -225,6 +281,63 @@ public struct XZFileInfo: Sendable, Hashable {
             }
             uncompressed = sum
         }
+    }
+}
+
+extension XZFileInfo {
+    /// Reads one block's header and Check field and checks them against the
+    /// Index, as `xz -lvv` does (the compressed data is not read).
+    ///
+    /// - Parameters:
+    ///   - block: a block from ``XZStreamInfo/blocks``.
+    ///   - checkID: its stream's ``XZStreamInfo/checkID``.
+    ///   - read: as for ``init(fileSize:includeBlocks:read:)``.
+    /// - Throws: `LZMAError.corruptData` when the header is damaged (CRC32,
+    ///   integers, sizes past the header), is an Index indicator, or disagrees
+    ///   with the Index (sizes); `unsupported` for reserved flag bits,
+    ///   non-zero padding or a filter this library does not know (what xz
+    ///   calls "Unsupported options"); `truncatedInput` for a short read.
+    /// - Complexity: two reads, of at most 1024 and 64 bytes.
+    public static func readBlockHeader(_ block: XZBlockInfo, checkID: UInt8,
+                                       read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws -> XZBlockHeaderInfo {
+        func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
+            let bytes = try read(offset, count)
+            guard bytes.count == count else {
+                throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
+            }
+            return bytes
+        }
+        let at = block.compressedOffset
+        let first = try readExactly(at, 1)[0]
+        guard first != 0 else {
+            throw LZMAError.corruptData("an index indicator where the index says block \(block.numberInStream) starts", offset: at)
+        }
+        let headerSize = (Int(first) + 1) * 4
+        let checkSize = XZCheck.fieldSize(id: checkID)
+        // In liblzma's order: the header must lie within the block before
+        // its Check, then it must parse, then its sizes must fit the Index.
+        guard UInt64(headerSize + checkSize) <= block.totalSize else {
+            throw LZMAError.corruptData("a block header of \(headerSize) bytes does not fit the block's \(block.totalSize) bytes", offset: at)
+        }
+        let h = try readExactly(at, headerSize).withUnsafeBufferPointer {
+            try XZBlockHeader($0.baseAddress!, checkSize: checkSize, offset: at, requireDecodableChain: false)
+        }
+        guard UInt64(headerSize + checkSize) < block.unpaddedSize else {
+            throw LZMAError.corruptData("a block header of \(headerSize) bytes leaves no compressed data in the block's \(block.unpaddedSize) bytes", offset: at)
+        }
+        let dataSize = block.unpaddedSize - UInt64(headerSize + checkSize)
+        if let c = h.compressedSize, c != dataSize {
+            throw LZMAError.corruptData("the block header gives a compressed size of \(c), the index \(dataSize)", offset: at)
+        }
+        if let u = h.uncompressedSize, u != block.uncompressedSize {
+            throw LZMAError.corruptData("the block header gives an uncompressed size of \(u), the index \(block.uncompressedSize)", offset: at)
+        }
+        // The Check follows the block padding: it ends the block's total size.
+        let check = checkSize == 0 ? [] : try readExactly(at + block.totalSize - UInt64(checkSize), checkSize)
+        return XZBlockHeaderInfo(headerSize: headerSize, compressedSizeInHeader: h.compressedSize,
+                                 uncompressedSizeInHeader: h.uncompressedSize, chain: h.chain,
+                                 compressedDataSize: dataSize, checkValue: check,
+                                 memoryUsage: h.isDecodable ? h.decoderMemoryUsage : nil)
     }
 }
 
