@@ -42,13 +42,18 @@ struct XZRecordDigest: Equatable {
     }
 }
 
-/// Reads an Index from the input, byte by byte, and compares it with the
-/// blocks the decoder actually saw.
-struct XZIndexDecoder {
-    private enum Phase { case count, unpadded, uncompressed, padding, crc, done }
-    private var phase = Phase.count
-    private var blocks: XZRecordDigest
-    private var seen = XZRecordDigest()
+/// Reads the fields of an Index byte by byte and checks what the Index alone
+/// can show: the indicator, minimal integers, Unpadded Sizes in range, zero
+/// padding, the CRC32. The decoder (which then compares the records with the
+/// blocks it decoded) and `XZFileInfo` (which has only the Index) build on it.
+struct XZIndexReader {
+    /// A field that has just been read.
+    enum Event {
+        case count(UInt64)
+        case record(unpadded: UInt64, uncompressed: UInt64, isLast: Bool)
+    }
+    private enum Phase { case indicator, count, unpadded, uncompressed, padding, crc, done }
+    private var phase: Phase
     private var remaining: UInt64 = 0
     private var unpadded: UInt64 = 0
     private var vli = VLIReader()
@@ -56,14 +61,88 @@ struct XZIndexDecoder {
     private var storedCRC: UInt32 = 0
     private var crcBytes = 0
     /// Bytes of the Index read so far (indicator included).
-    private(set) var size: UInt64 = 1
+    private(set) var size: UInt64 = 0
 
+    /// True once the CRC32 has been read and matched.
     var isDone: Bool { phase == .done }
+
+    /// - Parameter indicatorRead: the 0x00 indicator was already read (by a
+    ///   decoder that found it where a block header could have been).
+    init(indicatorRead: Bool) {
+        phase = indicatorRead ? .count : .indicator
+        if indicatorRead {
+            crc.update(CollectionOfOne(UInt8(0)))
+            size = 1
+        }
+    }
+
+    /// Reads byte `b` at input position `at` (for errors).
+    /// - Returns: the field it completes, if any.
+    /// - Throws: `LZMAError.corruptData` for a wrong indicator, a bad
+    ///   integer, an invalid Unpadded Size, non-zero padding or a CRC32
+    ///   mismatch.
+    mutating func feed(_ b: UInt8, at: UInt64) throws -> Event? {
+        func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
+        func readVLI() throws -> UInt64? {
+            do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
+        }
+        size += 1
+        // The CRC32 covers everything before the CRC32 field.
+        if phase != .crc { crc.update(CollectionOfOne(b)) }
+        var event: Event? = nil
+        switch phase {
+        case .indicator:
+            guard b == 0 else { throw corrupt("the index indicator is 0x\(String(b, radix: 16)), not 0") }
+            phase = .count
+        case .count:
+            guard let n = try readVLI() else { return nil }
+            remaining = n
+            phase = n == 0 ? .padding : .unpadded
+            event = .count(n)
+        case .unpadded:
+            guard let v = try readVLI() else { return nil }
+            guard v >= 5 && v <= XZBlockHeader.maxUnpaddedSize else { throw corrupt("invalid unpadded size \(v)") }
+            unpadded = v
+            phase = .uncompressed
+        case .uncompressed:
+            guard let v = try readVLI() else { return nil }
+            remaining -= 1
+            phase = remaining == 0 ? .padding : .unpadded
+            event = .record(unpadded: unpadded, uncompressed: v, isLast: remaining == 0)
+        case .padding:
+            guard b == 0 else { throw corrupt("non-zero byte in the index padding") }
+        case .crc:
+            storedCRC |= UInt32(b) << (8 * UInt32(crcBytes))
+            crcBytes += 1
+            if crcBytes == 4 {
+                guard crc.value == storedCRC else {
+                    throw LZMAError.corruptData("index CRC32 mismatch", offset: at - 3)
+                }
+                phase = .done
+            }
+        case .done:
+            break
+        }
+        // Padding runs up to a multiple of 4 (it may be empty).
+        if phase == .padding && size % 4 == 0 { phase = .crc }
+        return event
+    }
+}
+
+/// Reads an Index from the input and compares it with the blocks the decoder
+/// actually saw.
+struct XZIndexDecoder {
+    private var reader = XZIndexReader(indicatorRead: true)
+    private var blocks: XZRecordDigest
+    private var seen = XZRecordDigest()
+
+    var isDone: Bool { reader.isDone }
+    /// Bytes of the Index read so far (indicator included).
+    var size: UInt64 { reader.size }
 
     /// - Parameter blocks: the records of the blocks decoded in this stream.
     init(blocks: XZRecordDigest) {
         self.blocks = blocks
-        crc.update(CollectionOfOne(UInt8(0)))
     }
 
     /// Reads Index bytes from `p[0..<count]` (the indicator already read).
@@ -74,63 +153,27 @@ struct XZIndexDecoder {
     ///   CRC32 mismatch.
     mutating func feed(_ p: UnsafePointer<UInt8>, count: Int, offset: UInt64) throws -> Int {
         var i = 0
-        while i < count && phase != .done {
-            let b = p[i]
+        while i < count && !reader.isDone {
             let at = offset + UInt64(i)
+            let event = try reader.feed(p[i], at: at)
             i += 1
-            size += 1
-            // The CRC32 covers everything before the CRC32 field.
-            if phase != .crc { withUnsafeBytes(of: b) { crc.update($0) } }
             func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
-            func readVLI() throws -> UInt64? {
-                do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
-            }
-            switch phase {
-            case .count:
-                guard let n = try readVLI() else { continue }
-                if n != blocks.count {
-                    throw corrupt("\(n) records for \(blocks.count) blocks")
-                }
-                remaining = n
-                phase = n == 0 ? .padding : .unpadded
-            case .unpadded:
-                guard let v = try readVLI() else { continue }
-                guard v >= 5 && v <= XZBlockHeader.maxUnpaddedSize else {
-                    throw corrupt("invalid unpadded size \(v)")
-                }
-                unpadded = v
-                phase = .uncompressed
-            case .uncompressed:
-                guard let v = try readVLI() else { continue }
-                guard seen.append(unpadded: unpadded, uncompressed: v) else {
+            switch event {
+            case .count(let n)?:
+                if n != blocks.count { throw corrupt("\(n) records for \(blocks.count) blocks") }
+            case .record(let unpadded, let uncompressed, let isLast)?:
+                guard seen.append(unpadded: unpadded, uncompressed: uncompressed) else {
                     throw corrupt("sizes add up to more than 2^63 - 1")
                 }
-                remaining -= 1
-                if remaining == 0 {
+                if isLast {
                     var a = blocks, s = seen
                     guard a == s && a.finalize() == s.finalize() else {
                         throw corrupt("records do not match the blocks decoded")
                     }
-                    phase = .padding
-                } else {
-                    phase = .unpadded
                 }
-            case .padding:
-                guard b == 0 else { throw corrupt("non-zero byte in the index padding") }
-            case .crc:
-                storedCRC |= UInt32(b) << (8 * UInt32(crcBytes))
-                crcBytes += 1
-                if crcBytes == 4 {
-                    guard crc.value == storedCRC else {
-                        throw LZMAError.corruptData("index CRC32 mismatch", offset: at - 3)
-                    }
-                    phase = .done
-                }
-            case .done:
+            case nil:
                 break
             }
-            // Padding runs up to a multiple of 4 (it may be empty).
-            if phase == .padding && size % 4 == 0 { phase = .crc }
         }
         return i
     }

@@ -158,11 +158,7 @@ public struct XZFileInfo: Sendable, Hashable {
                 read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws {
         self.fileSize = fileSize
         func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
-            let bytes = try read(offset, count)
-            guard bytes.count == count else {
-                throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
-            }
-            return bytes
+            try XZFileInfo.readExactly(read, offset, count)
         }
         let headerSize = UInt64(XZStreamHeader.size)
         guard fileSize >= headerSize else {
@@ -220,7 +216,7 @@ public struct XZFileInfo: Sendable, Hashable {
 
             // 3. The Index.
             let indexStart = footerStart - indexSize
-            var index = IndexParser(start: indexStart, keepRecords: includeBlocks)
+            var index = IndexParser(keepRecords: includeBlocks)
             var at = indexStart
             while at < footerStart {
                 let n = Int(min(footerStart - at, UInt64(XZFileInfo.chunkSize)))
@@ -301,11 +297,7 @@ extension XZFileInfo {
     public static func readBlockHeader(_ block: XZBlockInfo, checkID: UInt8,
                                        read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws -> XZBlockHeaderInfo {
         func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
-            let bytes = try read(offset, count)
-            guard bytes.count == count else {
-                throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
-            }
-            return bytes
+            try XZFileInfo.readExactly(read, offset, count)
         }
         let at = block.compressedOffset
         let first = try readExactly(at, 1)[0]
@@ -341,6 +333,19 @@ extension XZFileInfo {
     }
 }
 
+extension XZFileInfo {
+    /// `read(offset, count)`, which must return all `count` bytes.
+    /// - Throws: `truncatedInput` for a short read; `read`'s errors unchanged.
+    fileprivate static func readExactly(_ read: (_ offset: UInt64, _ count: Int) throws -> [UInt8],
+                                        _ offset: UInt64, _ count: Int) throws -> [UInt8] {
+        let bytes = try read(offset, count)
+        guard bytes.count == count else {
+            throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
+        }
+        return bytes
+    }
+}
+
 /// `count` bytes at `bytes[from...]`, little endian.
 private func littleEndian(_ bytes: [UInt8], _ from: Int, _ count: Int) -> UInt64 {
     var v: UInt64 = 0
@@ -349,20 +354,11 @@ private func littleEndian(_ bytes: [UInt8], _ from: Int, _ count: Int) -> UInt64
 }
 
 /// Parses one Index fed in chunks, checking it as liblzma's index decoder
-/// does (indicator, minimal integers, Unpadded Size range, sums, zero
-/// padding, CRC32), without comparing it to blocks (which are not read).
+/// does (`XZIndexReader`), and adds up its records; without blocks to
+/// compare them with, which are not read.
 private struct IndexParser {
-    private enum Phase { case indicator, count, unpadded, uncompressed, padding, crc, done }
-    private var phase = Phase.indicator
-    private var vli = VLIReader()
-    private var crc = CRC32()
-    private var storedCRC: UInt32 = 0
-    private var crcBytes = 0
-    private var size: UInt64 = 0
-    private var remaining: UInt64 = 0
-    private var unpadded: UInt64 = 0
+    private var reader = XZIndexReader(indicatorRead: false)
     private let keepRecords: Bool
-    private let start: UInt64
 
     private(set) var count: UInt64 = 0
     /// The blocks' total sizes (Unpadded Sizes rounded up to 4) added up.
@@ -370,10 +366,9 @@ private struct IndexParser {
     private(set) var uncompressedSum: UInt64 = 0
     private(set) var records: [(unpadded: UInt64, uncompressed: UInt64)] = []
 
-    var isDone: Bool { phase == .done }
+    var isDone: Bool { reader.isDone }
 
-    init(start: UInt64, keepRecords: Bool) {
-        self.start = start
+    init(keepRecords: Bool) {
         self.keepRecords = keepRecords
     }
 
@@ -382,53 +377,22 @@ private struct IndexParser {
         for (i, b) in chunk.enumerated() {
             let at = offset + UInt64(i)
             func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
-            guard phase != .done else { throw corrupt("data after the index CRC32 (backward size too large)") }
-            if phase != .crc { crc.update(CollectionOfOne(b)) }
-            size += 1
-            func readVLI() throws -> UInt64? {
-                do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
-            }
-            switch phase {
-            case .indicator:
-                guard b == 0 else { throw corrupt("the index indicator is 0x\(String(b, radix: 16)), not 0") }
-                phase = .count
-            case .count:
-                guard let n = try readVLI() else { continue }
+            guard !reader.isDone else { throw corrupt("data after the index CRC32 (backward size too large)") }
+            switch try reader.feed(b, at: at) {
+            case .count(let n)?:
                 count = n
-                remaining = n
-                phase = n == 0 ? .padding : .unpadded
-            case .unpadded:
-                guard let v = try readVLI() else { continue }
-                guard v >= 5 && v <= XZBlockHeader.maxUnpaddedSize else { throw corrupt("invalid unpadded size \(v)") }
-                unpadded = v
-                phase = .uncompressed
-            case .uncompressed:
-                guard let v = try readVLI() else { continue }
+            case .record(let unpadded, let uncompressed, _)?:
                 let (total, o1) = blocksSize.addingReportingOverflow((unpadded + 3) & ~3)
-                let (sum, o2) = uncompressedSum.addingReportingOverflow(v)
+                let (sum, o2) = uncompressedSum.addingReportingOverflow(uncompressed)
                 guard !o1 && !o2 && total <= VLI.max && sum <= VLI.max else {
                     throw corrupt("block sizes add up to more than 2^63 - 1")
                 }
                 blocksSize = total
                 uncompressedSum = sum
-                if keepRecords { records.append((unpadded, v)) }
-                remaining -= 1
-                phase = remaining == 0 ? .padding : .unpadded
-            case .padding:
-                guard b == 0 else { throw corrupt("non-zero byte in the index padding") }
-            case .crc:
-                storedCRC |= UInt32(b) << (8 * UInt32(crcBytes))
-                crcBytes += 1
-                if crcBytes == 4 {
-                    guard crc.value == storedCRC else {
-                        throw LZMAError.corruptData("index CRC32 mismatch", offset: at - 3)
-                    }
-                    phase = .done
-                }
-            case .done:
+                if keepRecords { records.append((unpadded, uncompressed)) }
+            case nil:
                 break
             }
-            if phase == .padding && size % 4 == 0 { phase = .crc }
         }
     }
 }
