@@ -19,7 +19,7 @@ public enum CompressionFormat: Sendable, Equatable {
 ///
 /// Both modes make the same decisions as liblzma 5.4, so `.lzma` output is
 /// byte-identical to `xz --format=lzma` with the same preset or options.
-public final class LZMACompressor {
+public final class LZMACompressor: BufferedEncoding {
     let encoder: LZMAEncoder
     let format: CompressionFormat
     /// lc/lp/pb and the dictionary size (the real one, not the rounded header value).
@@ -156,41 +156,14 @@ public final class LZMACompressor {
     /// none: the encoder keeps a look-ahead and a window).
     /// - Throws: as `encode(input:output:finish:)`.
     public func compress<C: Collection>(_ data: C) throws -> [UInt8] where C.Element == UInt8 {
-        var result: [UInt8] = []
-        if let r = try data.withContiguousStorageIfAvailable({ try run($0, finish: false, into: &result) }) {
-            _ = r
-        } else {
-            let copy = Array(data)
-            try copy.withUnsafeBufferPointer { try run($0, finish: false, into: &result) }
-        }
-        return result
+        try encodeAll(data, finish: false)
     }
 
     /// Ends the stream and returns the remaining compressed bytes.
     /// - Throws: `LZMAError.sizeMismatch` for a known-size format whose input
     ///   length differs from the declared size.
     public func finish() throws -> [UInt8] {
-        var result: [UInt8] = []
-        try run(UnsafeBufferPointer(start: nil, count: 0), finish: true, into: &result)
-        return result
-    }
-
-    func run(_ input: UnsafeBufferPointer<UInt8>, finish: Bool, into result: inout [UInt8]) throws {
-        var inPos = 0
-        let chunk = 1 << 16
-        let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
-        defer { tmp.deallocate() }
-        while true {
-            let rest = UnsafeBufferPointer(rebasing: input[inPos...])
-            let r = try encode(input: rest, output: UnsafeMutableBufferPointer(start: tmp, count: chunk), finish: finish)
-            inPos += r.consumed
-            result.append(contentsOf: UnsafeBufferPointer(start: tmp, count: r.produced))
-            switch r.status {
-            case .streamEnd: return
-            case .needsInput: if !finish { return }
-            case .outputFull: continue
-            }
-        }
+        try encodeAll(EmptyCollection<UInt8>(), finish: true)
     }
 
     /// Bytes a compressor with these options allocates when created: the

@@ -63,7 +63,7 @@ public struct XZEncoderOptions: Sendable, Hashable {
 ///
 /// Memory: the LZMA encoder's (see `LZMACompressor.memoryUsage(_:)`), about
 /// 200 KiB of buffers, and with a block size one block's compressed data.
-public final class XZCompressor {
+public final class XZCompressor: BufferedEncoding {
     public let options: XZEncoderOptions
 
     private enum Phase { case streamHeader, idle, block, done }
@@ -292,32 +292,12 @@ public final class XZCompressor {
     /// Feeds `data` and returns the compressed bytes ready so far.
     /// - Throws: as ``encode(input:output:finish:)``.
     public func compress<C: Collection>(_ data: C) throws -> [UInt8] where C.Element == UInt8 {
-        let bytes = Array(data)
-        return try bytes.withUnsafeBufferPointer { try run($0, finish: false) }
+        try encodeAll(data, finish: false)
     }
 
     /// Ends the stream and returns the remaining compressed bytes.
     public func finish() throws -> [UInt8] {
-        try run(UnsafeBufferPointer(start: nil, count: 0), finish: true)
-    }
-
-    private func run(_ input: UnsafeBufferPointer<UInt8>, finish: Bool) throws -> [UInt8] {
-        var result: [UInt8] = []
-        var inPos = 0
-        let chunk = 1 << 16
-        let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
-        defer { tmp.deallocate() }
-        while true {
-            let rest = UnsafeBufferPointer(rebasing: input[inPos...])
-            let r = try encode(input: rest, output: UnsafeMutableBufferPointer(start: tmp, count: chunk), finish: finish)
-            inPos += r.consumed
-            result.append(contentsOf: UnsafeBufferPointer(start: tmp, count: r.produced))
-            switch r.status {
-            case .streamEnd: return result
-            case .needsInput: if !finish { return result }
-            case .outputFull: continue
-            }
-        }
+        try encodeAll(EmptyCollection<UInt8>(), finish: true)
     }
 
     /// Compresses `data` in one call.

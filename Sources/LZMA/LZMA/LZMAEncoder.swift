@@ -181,6 +181,27 @@ final class LZMAEncoder {
         isInitialized = false
     }
 
+    /// Codes the stream's first byte, always a literal without context (there
+    /// is nothing before it to match or to take a context from), once it is
+    /// there; an empty stream just starts at its end.
+    /// - Returns: false while it still waits for input.
+    func startIfNeeded() -> Bool {
+        if isInitialized { return true }
+        if mf.readPos >= mf.readLimit {
+            if !mf.isFinishing { return false }
+        } else {
+            mf.skip(1)
+            mf.readAhead = 0
+            var rc = self.rc
+            rc.encodeBit(isMatchProbs, 0)
+            rc.encodeBitTree(literalProbs, bits: 8, UInt32(mf.buffer[0]))
+            self.rc = rc
+            uncompressedSize += 1
+        }
+        isInitialized = true
+        return true
+    }
+
     /// Buffer position of the next byte to encode; the window moves by
     /// multiples of 16, so its low bits are those of the stream position.
     @inline(__always) var position: UInt32 { UInt32(truncatingIfNeeded: mf.readPos &- mf.readAhead) }
@@ -189,23 +210,9 @@ final class LZMAEncoder {
     /// any input) remains and the pending output is below `outputLimit`.
     /// Returns whether anything was encoded.
     func encodeAvailable(outputLimit: Int) -> Bool {
-        var progressed = false
-        if !isInitialized {
-            if mf.readPos >= mf.readLimit {
-                if !mf.isFinishing { return false }
-            } else {
-                // The first symbol is always a literal, coded without context.
-                mf.skip(1)
-                mf.readAhead = 0
-                var rc = self.rc
-                rc.encodeBit(isMatchProbs, 0)
-                rc.encodeBitTree(literalProbs, bits: 8, UInt32(mf.buffer[0]))
-                self.rc = rc
-                uncompressedSize += 1
-                progressed = true
-            }
-            isInitialized = true
-        }
+        let before = uncompressedSize
+        guard startIfNeeded() else { return false }
+        var progressed = uncompressedSize != before
         while rc.outPos < outputLimit {
             if mf.readPos >= mf.readLimit {
                 if !mf.isFinishing || mf.readAhead == 0 { break }

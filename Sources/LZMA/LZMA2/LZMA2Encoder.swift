@@ -227,21 +227,7 @@ extension LZMAEncoder {
     ///   input is finishing and everything has been coded); false when it
     ///   needs more input.
     func encodeChunkSymbols(uncompressedLimit: UInt64, compressedLimit: Int) -> Bool {
-        if !isInitialized {
-            if mf.readPos >= mf.readLimit {
-                if !mf.isFinishing { return false }
-            } else {
-                // The first symbol of the stream is a literal without context.
-                mf.skip(1)
-                mf.readAhead = 0
-                var rc = self.rc
-                rc.encodeBit(isMatchProbs, 0)
-                rc.encodeBitTree(literalProbs, bits: 8, UInt32(mf.buffer[0]))
-                self.rc = rc
-                uncompressedSize += 1
-            }
-            isInitialized = true
-        }
+        guard startIfNeeded() else { return false }
         while true {
             if uncompressedSize >= uncompressedLimit || rc.pendingSize >= compressedLimit {
                 return true
