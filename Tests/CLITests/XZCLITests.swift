@@ -322,6 +322,27 @@ final class XZCLITests: CLITestCase {
         }
     }
 
+    /// `-M` counts memory as xz 5.4 does (what `xz --robot -lvv` prints):
+    /// the same limit passes or fails for both, to the byte.
+    func testMemoryLimitCountsAsXzDoes() throws {
+        let xz = try xz()
+        let text = sampleText(50)
+        let cases: [(name: String, args: [String], need: Int)] = [
+            ("a.lzma", ["--format=lzma", "--lzma1=preset=0"], (256 << 10) + 65408),
+            ("b.xz", ["--lzma2=preset=1"], (1 << 20) + 65592),
+            ("c.xz", ["--delta=dist=2", "--x86", "--lzma2=preset=0,dict=1536KiB"], 1536 * 1024 + 65592 + 352 + 1024),
+        ]
+        for c in cases {
+            try write(try xzOK(["-zc"] + c.args, stdin: text), c.name)
+            for (limit, passes) in [(c.need, true), (c.need - 1, false)] {
+                let theirs = try run(xz, ["-t", "-M", "\(limit)", c.name])
+                let ours = try swiftlzma(["-t", "-M", "\(limit)", c.name])
+                XCTAssertEqual(theirs.status, passes ? 0 : 1, "xz, \(c.name), -M \(limit)")
+                XCTAssertEqual(ours.status, theirs.status, "\(c.name), -M \(limit): \(ours.stderr)")
+            }
+        }
+    }
+
     func testListOfXzTestFilesMatchesXzStatus() throws {
         let xz = try xz()
         guard let any = sharedTestFile("good-0-empty.xz") else { throw XCTSkip("no shared xz test files") }

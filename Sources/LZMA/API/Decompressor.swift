@@ -95,7 +95,10 @@ public final class LZMADecompressor {
     /// - Parameters:
     ///   - format: the container to expect.
     ///   - memoryLimit: fail with `memoryLimitExceeded` instead of decoding a
-    ///     stream (for `.xz`: a block) that needs more than this many bytes.
+    ///     stream (for `.xz`: a block) that needs more than this many bytes,
+    ///     counted as xz 5.4 counts them for `--memlimit`: the declared
+    ///     dictionary plus about 64 KiB of decoder state (and 352 bytes per
+    ///     Delta, 1 KiB per BCJ filter).
     ///   - singleStream: `.xz` only: end after the first stream, leaving the
     ///     rest of the input unused, instead of decoding concatenated streams.
     ///   - ignoreCheck: `.xz` only: skip verifying the blocks' checks (the
@@ -170,13 +173,13 @@ public final class LZMADecompressor {
         if case .detecting = inner {
             switch format {
             case .rawLZMA1(let props, let size):
-                let need = LZMADecoder.memoryUsage(lc: props.lc, lp: props.lp, dictSize: props.effectiveDictionarySize)
+                let need = DecoderMemory.lzma1(dictionarySize: props.dictionarySize)
                 if let limit = memoryLimit, need > limit {
                     throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
                 }
                 inner = .raw(LZMA1StreamDecoder(properties: props, uncompressedSize: size))
             case .rawLZMA2(let dict):
-                let need = LZMA2Decoder.memoryUsage(dictionarySize: dict)
+                let need = DecoderMemory.lzma2(dictionarySize: dict)
                 if let limit = memoryLimit, need > limit {
                     throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
                 }

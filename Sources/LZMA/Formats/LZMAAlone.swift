@@ -80,8 +80,7 @@ final class LZMAAloneDecoder {
             }
             guard header.count == LZMAAloneHeader.size else { return (consumed, 0, .needsInput) }
             let h = try header.withUnsafeBufferPointer { try LZMAAloneHeader($0.baseAddress!, picky: picky) }
-            let need = LZMADecoder.memoryUsage(lc: h.properties.lc, lp: h.properties.lp,
-                                               dictSize: h.properties.effectiveDictionarySize)
+            let need = DecoderMemory.lzma1(dictionarySize: h.properties.dictionarySize)
             if let limit = memoryLimit, need > limit {
                 throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
             }

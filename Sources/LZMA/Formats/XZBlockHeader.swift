@@ -148,14 +148,11 @@ struct XZBlockHeader: Equatable {
         self.lzma2Properties = lzma2
     }
 
-    /// Memory a decoder of this block needs: the LZMA2 decoder with its whole
-    /// dictionary, 1 KiB per other filter, and a 32 KiB base for the stream
-    /// and block coders (liblzma's `lzma_raw_decoder_memusage` reckons the
-    /// same way). `UInt64.max` for a chain that cannot be decoded.
+    /// What decoding this block is charged against a memory limit
+    /// (`DecoderMemory`); `UInt64.max` for a chain that cannot be decoded.
     var decoderMemoryUsage: UInt64 {
         guard isDecodable else { return .max }
-        return LZMA2Decoder.memoryUsage(dictionarySize: dictionarySize) + XZDecoder.memoryBase
-            + UInt64(filters.count) * 1024
+        return DecoderMemory.lzma2(dictionarySize: dictionarySize, filters: filters)
     }
 
     init(compressedSize: UInt64?, uncompressedSize: UInt64?, filters: [XZFilter], lzma2Properties: UInt8) {

@@ -64,9 +64,6 @@ final class XZDecoder {
     /// Zero bytes after the last stream footer.
     private var streamPadding: UInt64 = 0
 
-    /// Fixed overhead liblzma counts for a decoder (LZMA_MEMUSAGE_BASE).
-    static let memoryBase: UInt64 = 1 << 15
-
     init(memoryLimit: UInt64?, singleStream: Bool, ignoreCheck: Bool) {
         self.memoryLimit = memoryLimit
         self.singleStream = singleStream

@@ -67,11 +67,6 @@ final class LZMADecoder {
     /// Input bytes consumed so far (for error positions); the owner may bias it.
     var totalIn: UInt64 = 0
 
-    /// Memory this decoder needs for the given properties (full dictionary).
-    static func memoryUsage(lc: Int, lp: Int, dictSize: UInt32) -> UInt64 {
-        UInt64(max(dictSize, 4096)) + UInt64(ProbabilityLayout.count(lc: lc, lp: lp) * 2) + 256
-    }
-
     init(properties: LZMAProperties, windowSize: Int? = nil) {
         lc = properties.lc
         lp = properties.lp

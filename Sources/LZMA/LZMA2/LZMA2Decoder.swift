@@ -72,13 +72,6 @@ final class LZMA2Decoder: WindowStreamDecoder {
         return (2 | UInt32(b & 1)) << (UInt32(b) / 2 + 11)
     }
 
-    /// Memory needed to decode with this dictionary: the dictionary (it grows
-    /// lazily, but may reach this), the probabilities for lc + lp = 4, and
-    /// fixed overhead, as liblzma counts it.
-    static func memoryUsage(dictionarySize: UInt32) -> UInt64 {
-        LZMADecoder.memoryUsage(lc: 4, lp: 0, dictSize: dictionarySize) + 512
-    }
-
     init(dictionarySize: UInt32) {
         self.dictionarySize = dictionarySize
         // lc + lp <= 4 in LZMA2, so lc = 4 allocates the largest probability
