@@ -4,7 +4,8 @@
 // adds each file's summary and its stream and block tables; `-lvv` also reads
 // every block's header and check (CheckVal, header size, flags, filters,
 // memory) and adds the memory needed, whether all sizes are in the headers
-// and the oldest xz that can decode the file. Numbers use the
+// and the oldest xz that can decode the file. `--robot` gives the same facts
+// as xz's tab-separated lines (name, file, stream, block, summary, totals). Numbers use the
 // locale's digit grouping as xz does ("%'llu"), which in the C locale is none.
 
 #if canImport(Glibc)
@@ -32,14 +33,21 @@ func runList(_ context: RunContext) {
     let count = options.files.count
     for (i, path) in options.files.enumerated() {
         let name = displayName(path)
-        if verbose && (count != 1 || path != "-") {
+        if verbose && !options.robot && (count != 1 || path != "-") {
             // As xz: the file's name and position, an empty line between files.
             _ = writeStdout((filenamePrinted ? "\n" : "") + "\(name) (\(i + 1)/\(count))\n")
             filenamePrinted = true
         }
         guard let (info, read) = readInfo(path, verbose: verbose, reporter: reporter) else { continue }
         var details = HeaderTotals()
-        if verbose {
+        if options.robot {
+            let (text, failure) = robotListing(path, info, verbose: verbose, details: debug ? read : nil, totals: &details)
+            _ = writeStdout(text)
+            if let failure {
+                reportListError(failure, path: path, reporter: reporter)
+                continue
+            }
+        } else if verbose {
             // As xz: what was listed before a bad block header stays printed.
             let (text, failure) = advancedListing(info, details: debug ? read : nil, totals: &details)
             _ = writeStdout(text)
@@ -58,6 +66,15 @@ func runList(_ context: RunContext) {
         }
         totals.add(info)
         totals.details.add(details)
+    }
+    if options.robot {
+        // Always, even for one file or none.
+        var line = "totals\t\(totals.streams)\t\(totals.blocks)\t\(totals.compressed)\t\(totals.uncompressed)\t"
+            + ratioText(totals.compressed, totals.uncompressed) + "\t"
+            + (totals.checks == 0 ? "None" : checkNames(totals.checks, separator: ",")) + "\t\(totals.padding)\t\(totals.files)"
+        if debug { line += "\t" + totals.details.robotFields }
+        _ = writeStdout(line + "\n")
+        return
     }
     guard totals.files > 1 else { return }
     if verbose {
@@ -125,6 +142,9 @@ private struct HeaderTotals {
         allHaveSizes = allHaveSizes && other.allHaveSizes
         minimumVersion = max(minimumVersion, other.minimumVersion)
     }
+
+    /// The same as `--robot` fields: memory in bytes, yes/no, version number.
+    var robotFields: String { "\(memoryNeeded)\t\(allHaveSizes ? "yes" : "no")\t\(minimumVersion)" }
 
     /// The three lines that end a `-lvv` listing.
     var lines: String {
@@ -260,13 +280,8 @@ private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
                     return (text, error)
                 }
                 totals.add(h, uncompressedSize: b.uncompressedSize)
-                // As xz: 4- and 8-byte checks (CRC32, CRC64) are little-endian
-                // numbers, printed as such; longer ones byte by byte.
-                let bytes = h.checkValue.count == 4 || h.checkValue.count == 8 ? h.checkValue.reversed() : h.checkValue
-                let checkValue = bytes.isEmpty ? "---" : bytes.map { hexByte($0) }.joined()
-                let flags = (h.compressedSizeInHeader != nil ? "c" : "-") + (h.uncompressedSizeInHeader != nil ? "u" : "-")
-                row += leftAligned(check, 10) + " " + leftAligned(checkValue, checkWidth) + " "
-                    + rightAligned(groupedNumber(UInt64(h.headerSize)), 7) + "  " + flags
+                row += leftAligned(check, 10) + " " + leftAligned(checkValueText(h), checkWidth) + " "
+                    + rightAligned(groupedNumber(UInt64(h.headerSize)), 7) + "  " + flagsText(h)
                     + rightAligned(groupedNumber(h.compressedDataSize), 19) + " "
                     + rightAligned(groupedNumber(mebibytesRoundedUp(h.memoryUsage ?? .max)), 7) + " MiB  "
                     + h.chainDescription
@@ -278,6 +293,56 @@ private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
     }
     if read != nil { text += totals.lines }
     return (text, nil)
+}
+
+/// `--robot` output for one file: `name`, `file`, with -v `stream` and
+/// `block` lines, with -vv the block headers' fields and a `summary` line.
+/// Returns the text up to the first block that could not be read, and that error.
+private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, details read: ListReader?,
+                          totals: inout HeaderTotals) -> (String, Error?) {
+    var text = "name\t\(path)\n"
+    text += "file\t\(info.streams.count)\t\(info.blockCount)\t\(info.fileSize)\t\(info.uncompressedSize)\t"
+        + ratioText(info.fileSize, info.uncompressedSize) + "\t" + checkNames(info.checkMask, separator: ",")
+        + "\t\(info.streamPadding)\n"
+    guard verbose else { return (text, nil) }
+    for s in info.streams {
+        text += "stream\t\(s.number)\t\(s.blockCount)\t\(s.compressedOffset)\t\(s.uncompressedOffset)\t"
+            + "\(s.compressedSize)\t\(s.uncompressedSize)\t" + ratioText(s.compressedSize, s.uncompressedSize) + "\t"
+            + XZFileInfo.checkName(id: s.checkID) + "\t\(s.padding)\n"
+    }
+    for s in info.streams {
+        for b in s.blocks {
+            var line = "block\t\(s.number)\t\(b.numberInStream)\t\(b.numberInFile)\t\(b.compressedOffset)\t"
+                + "\(b.uncompressedOffset)\t\(b.totalSize)\t\(b.uncompressedSize)\t"
+                + ratioText(b.totalSize, b.uncompressedSize) + "\t" + XZFileInfo.checkName(id: s.checkID)
+            if let read {
+                let h: XZBlockHeaderInfo
+                do {
+                    h = try XZFileInfo.readBlockHeader(b, checkID: s.checkID, read: read)
+                } catch {
+                    return (text, error)
+                }
+                totals.add(h, uncompressedSize: b.uncompressedSize)
+                line += "\t" + checkValueText(h) + "\t\(h.headerSize)\t" + flagsText(h) + "\t\(h.compressedDataSize)\t"
+                    + "\(h.memoryUsage ?? .max)\t" + h.chainDescription
+            }
+            text += line + "\n"
+        }
+    }
+    if read != nil { text += "summary\t" + totals.robotFields + "\n" }
+    return (text, nil)
+}
+
+/// The Check field as xz shows it: 4- and 8-byte checks (CRC32, CRC64) are
+/// little-endian numbers, printed as such; longer ones byte by byte; none "---".
+private func checkValueText(_ h: XZBlockHeaderInfo) -> String {
+    let bytes = h.checkValue.count == 4 || h.checkValue.count == 8 ? h.checkValue.reversed() : h.checkValue
+    return bytes.isEmpty ? "---" : bytes.map { hexByte($0) }.joined()
+}
+
+/// "c" when the header has a Compressed Size, "u" for an Uncompressed Size, else "-".
+private func flagsText(_ h: XZBlockHeaderInfo) -> String {
+    (h.compressedSizeInHeader != nil ? "c" : "-") + (h.uncompressedSizeInHeader != nil ? "u" : "-")
 }
 
 private func hexByte(_ b: UInt8) -> String {

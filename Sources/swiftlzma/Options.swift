@@ -59,6 +59,8 @@ struct Options {
     var sha1 = false
     /// `--roundtrip`: compress, decompress and compare.
     var roundtrip = false
+    /// `--robot`: machine-parsable output (here: for `--list`).
+    var robot = false
     var files: [String] = []
 }
 
@@ -257,6 +259,7 @@ private let longOptions: [LongOption] = [
     .init(name: "version", takesValue: false, key: "V"),
     .init(name: "sha1", takesValue: false, key: "sha1"),
     .init(name: "roundtrip", takesValue: false, key: "roundtrip"),
+    .init(name: "robot", takesValue: false, key: "robot"),
 ]
 
 /// Short options that take a value.
@@ -319,6 +322,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "single-stream": options.singleStream = true
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
+        case "robot": options.robot = true
         case "ignored": break
         case "ignore-check": options.ignoreCheck = true
         case "block-size":
@@ -495,8 +499,9 @@ Compress or decompress FILEs in the .xz format, like xz.
                       GiB), a percentage of RAM (`50%'), or 0/`max' for none
   -q, --quiet         suppress warnings; specify twice to suppress errors too
   -v, --verbose       be verbose; show progress on a terminal; with -l,
-                      list streams and blocks
+                      list streams and blocks (-vv: block headers too)
   -Q, --no-warn       make warnings not affect the exit status
+      --robot         machine-parsable output (for --list, as xz's)
       --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
                       decompressed content of each FILE
       --roundtrip [FILE]

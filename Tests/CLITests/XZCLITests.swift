@@ -274,9 +274,9 @@ final class XZCLITests: CLITestCase {
         sets.append(files)
         sets.append(["cat.xz", "tiny.xz"])
         for set in sets {
-            for mode in ["-l", "-lv", "-lvv"] {
-                let theirs = try run(xz, [mode] + set)
-                let ours = try swiftlzma([mode] + set)
+            for mode in [["-l"], ["-lv"], ["-lvv"], ["--robot", "-l"], ["--robot", "-lv"], ["--robot", "-lvv"]] {
+                let theirs = try run(xz, mode + set)
+                let ours = try swiftlzma(mode + set)
                 XCTAssertEqual(theirs.status, 0, theirs.stderr)
                 XCTAssertEqual(ours.status, 0, ours.stderr)
                 XCTAssertEqual(String(decoding: ours.stdout, as: UTF8.self), String(decoding: theirs.stdout, as: UTF8.self),
@@ -352,9 +352,9 @@ final class XZCLITests: CLITestCase {
             let file = folder.appendingPathComponent(name).path
             // -lvv also reads each block's header and check: bad or
             // unsupported headers fail there, after the same partial listing.
-            for mode in ["-l", "-lvv"] {
-                let theirs = try run(xz, [mode, file])
-                let ours = try swiftlzma([mode, file])
+            for mode in [["-l"], ["-lvv"], ["--robot", "-lvv"]] {
+                let theirs = try run(xz, mode + [file])
+                let ours = try swiftlzma(mode + [file])
                 XCTAssertEqual(ours.status, theirs.status, "\(mode) \(name): \(ours.stderr)")
                 XCTAssertEqual(String(decoding: ours.stdout, as: UTF8.self), String(decoding: theirs.stdout, as: UTF8.self),
                                "\(mode) \(name)")
