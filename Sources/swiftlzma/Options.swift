@@ -61,6 +61,9 @@ struct Options {
     var roundtrip = false
     /// `--robot`: machine-parsable output (here: for `--list`).
     var robot = false
+    /// `--files[=FILE]` / `--files0[=FILE]`: more names to read from FILE
+    /// (`nil`: standard input), ended by newlines or by NUL bytes.
+    var fileList: (path: String?, delimiter: UInt8)?
     var files: [String] = []
 }
 
@@ -260,6 +263,9 @@ private let longOptions: [LongOption] = [
     .init(name: "sha1", takesValue: false, key: "sha1"),
     .init(name: "roundtrip", takesValue: false, key: "roundtrip"),
     .init(name: "robot", takesValue: false, key: "robot"),
+    .init(name: "files", takesValue: false, key: "files", optionalValue: true),
+    .init(name: "files0", takesValue: false, key: "files0", optionalValue: true),
+    .init(name: "memlimit-mt-decompress", takesValue: true, key: "memlimit-mt-decompress"),
 ]
 
 /// Short options that take a value.
@@ -323,6 +329,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
         case "robot": options.robot = true
+        case "files": options.fileList = (value, UInt8(ascii: "\n"))
+        case "files0": options.fileList = (value, 0)
         case "ignored": break
         case "ignore-check": options.ignoreCheck = true
         case "block-size":
@@ -368,7 +376,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             }
         case "T": _ = try parseSize(value!, name: "threads", min: 0, max: 16384)
         case "M": options.memoryLimit = try parseMemoryLimit(value!)
-        case "memlimit-compress": _ = try parseMemoryLimit(value!)
+        // Checked, then unused: compression and decoding are single-threaded.
+        case "memlimit-compress", "memlimit-mt-decompress": _ = try parseMemoryLimit(value!)
         case "lzma1":
             _ = try LZMA1Options(parsing: value ?? "")
             try addToChain(.lzma1(value ?? ""))
@@ -467,7 +476,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
     if options.toStdout { options.keep = true }
-    if options.files.isEmpty { options.files = ["-"] }
+    if options.files.isEmpty && options.fileList == nil { options.files = ["-"] }
     return .run(options)
 }
 
@@ -501,6 +510,9 @@ Compress or decompress FILEs in the .xz format, like xz.
   -v, --verbose       be verbose; show progress on a terminal; with -l,
                       list streams and blocks (-vv: block headers too)
   -Q, --no-warn       make warnings not affect the exit status
+      --files[=FILE]  read file names to process from FILE (or standard
+                      input), one per line; after the FILEs given
+      --files0[=FILE] the same with names ended by NUL bytes
       --robot         machine-parsable output (for --list, as xz's)
       --sha1 FILE...  print SHA-1 digests like sha1sum; with -t, of the
                       decompressed content of each FILE

@@ -322,6 +322,34 @@ final class XZCLITests: CLITestCase {
         }
     }
 
+    /// `--files` / `--files0`: names from a file after those on the command
+    /// line; empty names skipped; an unterminated last name or a NUL in a
+    /// newline list is an error after the names before it.
+    func testFileListsAsXz() throws {
+        let xz = try xz()
+        _ = try makeListFiles()
+        try write(Data("tiny.xz\n\ncrc32.xz\n".utf8), "names.txt")
+        try write(Data("tiny.xz\u{0}crc32.xz\u{0}".utf8), "names0.txt")
+        try write(Data("tiny.xz\ncrc32.xz".utf8), "cut.txt")
+        let cases: [[String]] = [
+            ["--robot", "-l", "--files=names.txt"], ["--robot", "-l", "--files0=names0.txt"],
+            ["--robot", "-l", "empty.xz", "--files=names.txt"], ["--robot", "-l", "--files=cut.txt"],
+            ["--robot", "-l", "--files=names0.txt"], ["-l", "--files=missing.txt"],
+        ]
+        for args in cases {
+            let theirs = try run(xz, args)
+            let ours = try swiftlzma(args)
+            XCTAssertEqual(ours.status, theirs.status, "\(args): \(ours.stderr)")
+            XCTAssertEqual(String(decoding: ours.stdout, as: UTF8.self), String(decoding: theirs.stdout, as: UTF8.self), "\(args)")
+        }
+        // Compressing the files a list names.
+        try write(sampleText(20), "plain.txt")
+        try write(Data("plain.txt\n".utf8), "one.txt")
+        let r = try swiftlzma(["-k", "--files=one.txt"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertEqual(try xzOK(["-dc"], stdin: try read("plain.txt.xz")), try read("plain.txt"))
+    }
+
     /// `-M` counts memory as xz 5.4 does (what `xz --robot -lvv` prints):
     /// the same limit passes or fails for both, to the byte.
     func testMemoryLimitCountsAsXzDoes() throws {
