@@ -75,9 +75,18 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                 throw libraryError(error)
             }
         }
-        let xzOptions = XZEncoderOptions(lzma: lzma, check: options.check, filters: chain.filters,
+        var xzOptions = XZEncoderOptions(lzma: lzma, check: options.check, filters: chain.filters,
                                          blockSize: options.format == .raw ? nil : options.blockSize,
                                          container: options.format == .raw ? .rawLZMA2 : .xz)
+        // As xz 5.4: more than one thread means its multithreaded .xz format,
+        // whose output does not depend on the number of threads: blocks of
+        // max(3 x dictionary, 1 MiB) unless --block-size says otherwise,
+        // each header holding the block's sizes.
+        let threads = options.threads == 0 ? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) : options.threads
+        if options.format != .raw && threads > 1 {
+            xzOptions.sizesInBlockHeaders = true
+            xzOptions.blockSize = options.blockSize ?? max(3 * UInt64(lzma.dictionarySize), 1 << 20)
+        }
         do {
             let encoder = try XZCompressor(options: xzOptions, allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }

@@ -50,6 +50,10 @@ struct Options {
     var check: XZCheck = .crc64
     /// `--block-size`: start a new .xz block every this many input bytes.
     var blockSize: UInt64?
+    /// `-T/--threads` (0 = one per processor). Compression runs on one thread
+    /// whatever the number; above 1 the .xz output is what xz's multithreaded
+    /// encoder writes (blocks of 3 x the dictionary, sizes in the headers).
+    var threads = 1
     /// `--ignore-check`: do not verify .xz integrity checks.
     var ignoreCheck = false
     /// Compression preset `-0` ... `-9`, and `-e`.
@@ -374,7 +378,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             case "sha256": options.check = .sha256
             default: throw UsageError("\(value!): Unsupported integrity check type")
             }
-        case "T": _ = try parseSize(value!, name: "threads", min: 0, max: 16384)
+        case "T": options.threads = Int(try parseSize(value!, name: "threads", min: 0, max: 16384))
         case "M": options.memoryLimit = try parseMemoryLimit(value!)
         // Checked, then unused: compression and decoding are single-threaded.
         case "memlimit-compress", "memlimit-mt-decompress": _ = try parseMemoryLimit(value!)
@@ -496,7 +500,9 @@ Compress or decompress FILEs in the .xz format, like xz.
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better
-  -T, --threads=NUM   accepted for compatibility; always one thread
+  -T, --threads=NUM   0 = one per processor; with more than 1, write .xz as
+                      xz's multithreaded mode does (the work stays on one
+                      thread)
   -F, --format=FMT    file format: `auto' (default), `xz', `lzma', `raw'
   -C, --check=CHECK   integrity check: `none', `crc32', `crc64' (default),
                       or `sha256'

@@ -322,6 +322,25 @@ final class XZCLITests: CLITestCase {
         }
     }
 
+    /// `-T`: one thread is xz's single-threaded format (block headers without
+    /// sizes); more (or 0 on a machine with several processors) is its
+    /// multithreaded format, whatever the number: blocks of 3 x the
+    /// dictionary unless `--block-size`, sizes in padded headers.
+    func testThreadsAndBlockSizeWriteWhatXzWrites() throws {
+        let xz = try xz()
+        var input = sampleText(3000)
+        input.append(noise(20000))
+        try write(input, "in.txt")
+        for args in [["-T1", "--block-size=30000"], ["--block-size=50000", "-C", "crc32"], ["-T2", "--block-size=30000"],
+                     ["-T3", "-1"], ["-T0", "-0"], ["-T2", "-0", "--x86", "--lzma2=preset=0"]] {
+            let theirs = try run(xz, ["-c"] + args + ["in.txt"])
+            let ours = try swiftlzma(["-c"] + args + ["in.txt"])
+            XCTAssertEqual(theirs.status, 0, "\(args): \(theirs.stderr)")
+            XCTAssertEqual(ours.status, 0, "\(args): \(ours.stderr)")
+            XCTAssertTrue(ours.stdout == theirs.stdout, "\(args): \(ours.stdout.count) vs \(theirs.stdout.count) bytes")
+        }
+    }
+
     /// `--files` / `--files0`: names from a file after those on the command
     /// line; empty names skipped; an unterminated last name or a NUL in a
     /// newline list is an error after the names before it.

@@ -450,8 +450,9 @@ final class XZEncoderTests: XCTestCase {
     }()
 
     func options(_ preset: Int, check: XZCheck = .crc64, filters: [XZFilter] = [], blockSize: UInt64? = nil,
-                 container: XZEncoderOptions.Container = .xz) throws -> XZEncoderOptions {
-        XZEncoderOptions(lzma: try .preset(preset), check: check, filters: filters, blockSize: blockSize, container: container)
+                 sizes: Bool = false, container: XZEncoderOptions.Container = .xz) throws -> XZEncoderOptions {
+        XZEncoderOptions(lzma: try .preset(preset), check: check, filters: filters, blockSize: blockSize,
+                         sizesInBlockHeaders: sizes, container: container)
     }
 
     func testFastPresetsMatchXZByteForByte() throws {
@@ -487,8 +488,13 @@ final class XZEncoderTests: XCTestCase {
             (try options(0, check: .sha256), ["-C", "sha256", "-0"]),
             (try options(1, filters: [.delta(distance: 4)]), ["--delta=dist=4", "--lzma2=preset=1"]),
             (try options(0, filters: [.x86(start: 0), .delta(distance: 2)]), ["--x86", "--delta=dist=2", "--lzma2=preset=0"]),
-            (try options(0, blockSize: 50_000), ["-T2", "--block-size=50000", "-0"]),
-            (try options(0, blockSize: 40_000), ["-T2", "--block-size=40000", "-0"]),
+            // Single-threaded xz: blocks without sizes in their headers.
+            (try options(0, blockSize: 40_000), ["--block-size=40000", "-0"]),
+            // Multithreaded xz: sizes in the headers, whose room is reserved
+            // for a full block (3 MiB for -1: the header is padded to it).
+            (try options(0, blockSize: 50_000, sizes: true), ["-T2", "--block-size=50000", "-0"]),
+            (try options(0, blockSize: 40_000, sizes: true), ["-T2", "--block-size=40000", "-0"]),
+            (try options(1, blockSize: 3 << 20, sizes: true), ["-T2", "-1"]),
         ]
         for (opts, args) in cases {
             let ours = try XZCompressor.compress(data, options: opts)
@@ -541,34 +547,36 @@ final class XZEncoderTests: XCTestCase {
 
     func testChunkedInputGivesTheSameBytes() throws {
         let data = Array(Self.sample.prefix(60_000))
-        let opts = try options(1, filters: [.delta(distance: 1)], blockSize: 25_000)
-        let reference = try XZCompressor.compress(data, options: opts)
-        let c = try XZCompressor(options: opts)
-        var out: [UInt8] = []
-        var pos = 0
-        var step = 1
-        while pos < data.count {
-            let n = min(step, data.count - pos)
-            out += try c.compress(data[pos..<pos + n])
-            pos += n
-            step = step * 3 % 5000 + 1
-        }
-        out += try c.finish()
-        XCTAssertEqual(out, reference)
-        // Tiny output buffers.
-        let c2 = try XZCompressor(options: opts)
-        var out2: [UInt8] = []
-        var buf = [UInt8](repeating: 0, count: 7)
-        var inPos = 0
-        while true {
-            let r = try data[inPos...].withUnsafeBufferPointer { i in
-                try buf.withUnsafeMutableBufferPointer { o in try c2.encode(input: i, output: o, finish: true) }
+        for sizes in [false, true] {
+            let opts = try options(1, filters: [.delta(distance: 1)], blockSize: 25_000, sizes: sizes)
+            let reference = try XZCompressor.compress(data, options: opts)
+            let c = try XZCompressor(options: opts)
+            var out: [UInt8] = []
+            var pos = 0
+            var step = 1
+            while pos < data.count {
+                let n = min(step, data.count - pos)
+                out += try c.compress(data[pos..<pos + n])
+                pos += n
+                step = step * 3 % 5000 + 1
             }
-            inPos += r.consumed
-            out2 += buf[0..<r.produced]
-            if r.status == .streamEnd { break }
+            out += try c.finish()
+            XCTAssertEqual(out, reference)
+            // Tiny output buffers.
+            let c2 = try XZCompressor(options: opts)
+            var out2: [UInt8] = []
+            var buf = [UInt8](repeating: 0, count: 7)
+            var inPos = 0
+            while true {
+                let r = try data[inPos...].withUnsafeBufferPointer { i in
+                    try buf.withUnsafeMutableBufferPointer { o in try c2.encode(input: i, output: o, finish: true) }
+                }
+                inPos += r.consumed
+                out2 += buf[0..<r.produced]
+                if r.status == .streamEnd { break }
+            }
+            XCTAssertEqual(out2, reference)
         }
-        XCTAssertEqual(out2, reference)
     }
 
     func testInvalidOptionsThrow() throws {

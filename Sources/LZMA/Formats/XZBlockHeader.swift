@@ -166,8 +166,9 @@ struct XZBlockHeader: Equatable {
         headerSize = encode().count
     }
 
-    /// The encoded header, padded to a multiple of 4 and ending with its CRC32.
-    func encode() -> [UInt8] {
+    /// The encoded header, padded to a multiple of 4 (and to at least
+    /// `minimumSize` bytes) and ending with its CRC32.
+    func encode(minimumSize: Int = 0) -> [UInt8] {
         var out: [UInt8] = [0, UInt8(filters.count)]
         if let c = compressedSize { out[1] |= 0x40; out += VLI.encode(c) }
         if let u = uncompressedSize { out[1] |= 0x80; out += VLI.encode(u) }
@@ -176,7 +177,7 @@ struct XZBlockHeader: Equatable {
             out += VLI.encode(f.id) + VLI.encode(UInt64(p.count)) + p
         }
         out += [0x21, 1, lzma2Properties]
-        while (out.count + 4) % 4 != 0 { out.append(0) }
+        while (out.count + 4) % 4 != 0 || out.count + 4 < minimumSize { out.append(0) }
         out[0] = UInt8((out.count + 4) / 4 - 1)
         out += littleEndianBytes(UInt64(CRC32.checksum(out)), count: 4)
         return out

@@ -18,21 +18,26 @@ public struct XZEncoderOptions: Sendable, Hashable {
     /// command line gives them.
     public var filters: [XZFilter]
     /// Start a new block every this many uncompressed bytes (xz's
-    /// `--block-size`). Each block's header then records its compressed and
-    /// uncompressed sizes, as xz's multithreaded encoder writes them, which
-    /// costs buffering one block's compressed data. nil = one block, written
-    /// as it is produced (as single-threaded xz does).
+    /// `--block-size`). nil = one block.
     public var blockSize: UInt64?
+    /// Record each block's compressed and uncompressed sizes in its header,
+    /// as xz's multithreaded encoder (`-T0`, `-T2`...) does; a decoder can
+    /// then split the work. Costs buffering one block's compressed data
+    /// before it is written. false (the default): headers without sizes,
+    /// output written as it is produced, as single-threaded xz (`-T1`) does.
+    public var sizesInBlockHeaders: Bool
     public var container: Container
 
     /// - Parameters: see the properties. Defaults: xz's preset 6, CRC64, no
     ///   filters, one block, `.xz`.
     public init(lzma: LZMAEncoderOptions = LZMAEncoderOptions(), check: XZCheck = .crc64,
-                filters: [XZFilter] = [], blockSize: UInt64? = nil, container: Container = .xz) {
+                filters: [XZFilter] = [], blockSize: UInt64? = nil, sizesInBlockHeaders: Bool = false,
+                container: Container = .xz) {
         self.lzma = lzma
         self.check = check
         self.filters = filters
         self.blockSize = blockSize
+        self.sizesInBlockHeaders = sizesInBlockHeaders
         self.container = container
     }
 
@@ -57,12 +62,14 @@ public struct XZEncoderOptions: Sendable, Hashable {
 /// A streaming `.xz` (or raw LZMA2) compressor, fed input in chunks of any
 /// size; the output does not depend on the chunking.
 ///
-/// With the fast presets (0-3) the output is byte-for-byte what xz 5.4
-/// writes (`xz -T1`, or `xz -T2 --block-size=N` with ``XZEncoderOptions/blockSize``),
-/// because the LZMA encoder and the LZMA2 chunking follow xz's.
+/// The output is byte-for-byte what xz 5.4 writes with the same settings
+/// (`xz -T1`; with ``XZEncoderOptions/sizesInBlockHeaders``, what
+/// multithreaded xz writes), because the LZMA encoder and the LZMA2 chunking
+/// follow xz's.
 ///
 /// Memory: the LZMA encoder's (see `LZMACompressor.memoryUsage(_:)`), about
-/// 200 KiB of buffers, and with a block size one block's compressed data.
+/// 200 KiB of buffers, and with sizes in block headers one block's
+/// compressed data.
 public final class XZCompressor: BufferedEncoding {
     public let options: XZEncoderOptions
 
@@ -121,7 +128,7 @@ public final class XZCompressor: BufferedEncoding {
     }
 
     private var isXZ: Bool { options.container == .xz }
-    private var sizesInHeader: Bool { isXZ && options.blockSize != nil }
+    private var sizesInHeader: Bool { isXZ && options.sizesInBlockHeaders }
 
     /// Compresses like liblzma's `lzma_code`: consumes input, writes at most
     /// `output.count` bytes. With `finish` and all input consumed it ends the
@@ -269,8 +276,16 @@ public final class XZCompressor: BufferedEncoding {
             return
         }
         if sizesInHeader {
+            let dictionaryCode = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
+            // xz's multithreaded encoder reserves the header's room before
+            // the block is encoded, for the largest sizes a block of
+            // `blockSize` bytes can have; the header keeps that size.
+            let reserved = options.blockSize.map {
+                XZBlockHeader(compressedSize: XZCompressor.compressedBound($0), uncompressedSize: $0,
+                              filters: options.filters, lzma2Properties: dictionaryCode).headerSize
+            } ?? 0
             let h = XZBlockHeader(compressedSize: blockCompressed, uncompressedSize: blockIn, filters: options.filters,
-                                  lzma2Properties: LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)).encode()
+                                  lzma2Properties: dictionaryCode).encode(minimumSize: reserved)
             blockHeaderSize = h.count
             queue += h
             queue += blockData
@@ -280,6 +295,14 @@ public final class XZCompressor: BufferedEncoding {
         queue += [UInt8](repeating: 0, count: Int((4 - unpaddedNoCheck % 4) % 4))
         queue += checker.finalize()
         records.append((unpaddedNoCheck + UInt64(options.check.size), blockIn))
+    }
+
+    /// liblzma's `lzma_block_buffer_bound64`: the most a block of `size`
+    /// bytes can take (LZMA2 in stored chunks of 64 KiB with 3-byte headers,
+    /// an end byte, block padding, and room for the largest header and check).
+    static func compressedBound(_ size: UInt64) -> UInt64 {
+        let lzma2 = size + (size + 0xFFFF) / 0x10000 * 3 + 1
+        return 1088 + ((lzma2 + 3) & ~3)
     }
 
     private func finishStream() {
