@@ -40,16 +40,19 @@ func runList(_ context: RunContext) {
         }
         guard let (info, read) = readInfo(path, verbose: verbose, reporter: reporter) else { continue }
         var details = HeaderTotals()
-        if options.robot {
-            let (text, failure) = robotListing(path, info, verbose: verbose, details: debug ? read : nil, totals: &details)
-            _ = writeStdout(text)
-            if let failure {
-                reportListError(failure, path: path, reporter: reporter)
-                continue
-            }
-        } else if verbose {
+        if options.robot || verbose {
             // As xz: what was listed before a bad block header stays printed.
-            let (text, failure) = advancedListing(info, details: debug ? read : nil, totals: &details)
+            var text = ""
+            var failure: Error?
+            do {
+                if options.robot {
+                    try robotListing(path, info, verbose: verbose, details: debug ? read : nil, totals: &details, into: &text)
+                } else {
+                    try advancedListing(info, details: debug ? read : nil, totals: &details, into: &text)
+                }
+            } catch {
+                failure = error
+            }
             _ = writeStdout(text)
             if let failure {
                 reportListError(failure, path: path, reporter: reporter)
@@ -123,6 +126,13 @@ private struct HeaderTotals {
     var allHaveSizes = true
     /// The oldest xz that decodes it, as xz's `LZMA_VERSION` number (5.0.0).
     var minimumVersion: UInt32 = 50_000_002
+
+    /// Reads block `b`'s header and check (`-lvv`) and adds them in.
+    mutating func readHeader(_ b: XZBlockInfo, checkID: UInt8, _ read: ListReader) throws -> XZBlockHeaderInfo {
+        let h = try XZFileInfo.readBlockHeader(b, checkID: checkID, read: read)
+        add(h, uncompressedSize: b.uncompressedSize)
+        return h
+    }
 
     mutating func add(_ h: XZBlockHeaderInfo, uncompressedSize: UInt64) {
         memoryNeeded = max(memoryNeeded, h.memoryUsage ?? .max)
@@ -231,11 +241,11 @@ private func basicRow(streams: UInt64, blocks: UInt64, compressed: UInt64, uncom
 
 /// The `-lv` block of one file: summary, streams table, blocks table; with
 /// `details` (`-lvv`) each block's header and check too, gathered into
-/// `totals`. Returns the text up to the first block that could not be read,
-/// and that error.
+/// `totals`. Appends to `text`; on a block that cannot be read it throws,
+/// leaving what came before.
 private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
-                             totals: inout HeaderTotals) -> (String, Error?) {
-    var text = summary(streams: UInt64(info.streams.count), blocks: info.blockCount, compressed: info.fileSize,
+                             totals: inout HeaderTotals, into text: inout String) throws {
+    text += summary(streams: UInt64(info.streams.count), blocks: info.blockCount, compressed: info.fileSize,
                        uncompressed: info.uncompressedSize, checks: info.checkMask, padding: info.streamPadding)
     text += "  Streams:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Blocks", 9)
     for heading in ["CompOffset", "UncompOffset", "CompSize", "UncompSize"] { text += " " + rightAligned(heading, 15) }
@@ -250,7 +260,7 @@ private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
     }
     guard info.blockCount > 0 else {
         if read != nil { text += totals.lines }
-        return (text, nil)
+        return
     }
     // CheckVal is as wide as the file's largest check in hex, at least 8.
     let checkWidth = max(8, (0..<16).filter { info.checkMask & (1 << $0) != 0 }
@@ -273,13 +283,7 @@ private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
             }
             row += "  " + rightAligned(ratioText(b.totalSize, b.uncompressedSize), 5) + "  "
             if let read {
-                let h: XZBlockHeaderInfo
-                do {
-                    h = try XZFileInfo.readBlockHeader(b, checkID: s.checkID, read: read)
-                } catch {
-                    return (text, error)
-                }
-                totals.add(h, uncompressedSize: b.uncompressedSize)
+                let h = try totals.readHeader(b, checkID: s.checkID, read)
                 row += leftAligned(check, 10) + " " + leftAligned(checkValueText(h), checkWidth) + " "
                     + rightAligned(groupedNumber(UInt64(h.headerSize)), 7) + "  " + flagsText(h)
                     + rightAligned(groupedNumber(h.compressedDataSize), 19) + " "
@@ -292,19 +296,19 @@ private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
         }
     }
     if read != nil { text += totals.lines }
-    return (text, nil)
 }
 
 /// `--robot` output for one file: `name`, `file`, with -v `stream` and
 /// `block` lines, with -vv the block headers' fields and a `summary` line.
-/// Returns the text up to the first block that could not be read, and that error.
+/// Appends to `text`; on a block that cannot be read it throws, leaving what
+/// came before.
 private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, details read: ListReader?,
-                          totals: inout HeaderTotals) -> (String, Error?) {
-    var text = "name\t\(path)\n"
+                          totals: inout HeaderTotals, into text: inout String) throws {
+    text += "name\t\(path)\n"
     text += "file\t\(info.streams.count)\t\(info.blockCount)\t\(info.fileSize)\t\(info.uncompressedSize)\t"
         + ratioText(info.fileSize, info.uncompressedSize) + "\t" + checkNames(info.checkMask, separator: ",")
         + "\t\(info.streamPadding)\n"
-    guard verbose else { return (text, nil) }
+    guard verbose else { return }
     for s in info.streams {
         text += "stream\t\(s.number)\t\(s.blockCount)\t\(s.compressedOffset)\t\(s.uncompressedOffset)\t"
             + "\(s.compressedSize)\t\(s.uncompressedSize)\t" + ratioText(s.compressedSize, s.uncompressedSize) + "\t"
@@ -316,13 +320,7 @@ private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, det
                 + "\(b.uncompressedOffset)\t\(b.totalSize)\t\(b.uncompressedSize)\t"
                 + ratioText(b.totalSize, b.uncompressedSize) + "\t" + XZFileInfo.checkName(id: s.checkID)
             if let read {
-                let h: XZBlockHeaderInfo
-                do {
-                    h = try XZFileInfo.readBlockHeader(b, checkID: s.checkID, read: read)
-                } catch {
-                    return (text, error)
-                }
-                totals.add(h, uncompressedSize: b.uncompressedSize)
+                let h = try totals.readHeader(b, checkID: s.checkID, read)
                 line += "\t" + checkValueText(h) + "\t\(h.headerSize)\t" + flagsText(h) + "\t\(h.compressedDataSize)\t"
                     + "\(h.memoryUsage ?? .max)\t" + h.chainDescription
             }
@@ -330,7 +328,6 @@ private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, det
         }
     }
     if read != nil { text += "summary\t" + totals.robotFields + "\n" }
-    return (text, nil)
 }
 
 /// The Check field as xz shows it: 4- and 8-byte checks (CRC32, CRC64) are
