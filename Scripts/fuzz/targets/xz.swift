@@ -27,7 +27,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             storeCRC(&buf, from: 12, to: 12 + headerSize - 4, at: 12 + headerSize - 4)
         }
         storeCRC(&buf, from: size - 8, to: size - 2, at: size - 12)  // footer: backward size, flags
-        buf.withUnsafeBufferPointer { checkWholeFile($0, format: .xz) }
+        _ = buf.withUnsafeBufferPointer { checkWholeFile($0, format: .xz) }
     } else {
         checkWholeFile(UnsafeBufferPointer(start: data, count: size), format: .xz)
     }
