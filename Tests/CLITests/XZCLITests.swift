@@ -55,8 +55,11 @@ final class XZCLITests: CLITestCase {
         let listing = String(decoding: try xzOK(["-l", "m.txt.xz"]), as: UTF8.self)
         let blocks = (original.count + 16383) / 16384
         XCTAssertTrue(listing.contains("    1       \(blocks) "), listing)
+        // As `xz --block-size` (one thread): no sizes in the block headers.
+        XCTAssertEqual(compressed, try xzOK(["-zc", "-1", "--block-size=16KiB", "-C", "sha256"], stdin: original))
         // As `xz -T2 --block-size`: the sizes are in the block headers.
-        XCTAssertEqual(compressed, try xzOK(["-zc", "-1", "-T2", "--block-size=16KiB", "-C", "sha256"], stdin: original))
+        r = try swiftlzma(["-zc", "-1", "-T2", "--block-size=16KiB", "-C", "sha256", "m.txt"])
+        XCTAssertEqual(r.stdout, try xzOK(["-zc", "-1", "-T2", "--block-size=16KiB", "-C", "sha256"], stdin: original))
         r = try swiftlzma(["-dc", "m.txt.xz"])
         XCTAssertEqual(r.stdout, original)
     }
