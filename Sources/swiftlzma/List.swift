@@ -334,17 +334,12 @@ private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, det
 /// little-endian numbers, printed as such; longer ones byte by byte; none "---".
 private func checkValueText(_ h: XZBlockHeaderInfo) -> String {
     let bytes = h.checkValue.count == 4 || h.checkValue.count == 8 ? h.checkValue.reversed() : h.checkValue
-    return bytes.isEmpty ? "---" : bytes.map { hexByte($0) }.joined()
+    return bytes.isEmpty ? "---" : hexString(bytes)
 }
 
 /// "c" when the header has a Compressed Size, "u" for an Uncompressed Size, else "-".
 private func flagsText(_ h: XZBlockHeaderInfo) -> String {
     (h.compressedSizeInHeader != nil ? "c" : "-") + (h.uncompressedSizeInHeader != nil ? "u" : "-")
-}
-
-private func hexByte(_ b: UInt8) -> String {
-    let digits = Array("0123456789abcdef")
-    return String(digits[Int(b >> 4)]) + String(digits[Int(b & 15)])
 }
 
 /// The summary lines of `-lv` (per file and for the totals).

@@ -39,22 +39,6 @@ final class CorruptionMatrixTests: XCTestCase {
     static let cap = 1 << 20
     static let dictionary: UInt32 = 1 << 16
 
-    /// The error case's name, without its message or offset.
-    static func kind(_ e: LZMAError) -> String {
-        switch e {
-        case .invalidHeader: return "invalidHeader"
-        case .invalidProperties: return "invalidProperties"
-        case .corruptData: return "corruptData"
-        case .truncatedInput: return "truncatedInput"
-        case .sizeMismatch: return "sizeMismatch"
-        case .memoryLimitExceeded: return "memoryLimitExceeded"
-        case .unsupported: return "unsupported"
-        case .checkMismatch: return "checkMismatch"
-        case .invalidOptions: return "invalidOptions"
-        case .programmingError: return "programmingError"
-        }
-    }
-
     /// Deterministic, partly compressible input.
     static func content(_ n: Int, seed: UInt64) -> [UInt8] {
         var rng = TestSupport.PRNG(seed: seed)
@@ -116,7 +100,7 @@ final class CorruptionMatrixTests: XCTestCase {
             if !d.unusedData.isEmpty { return .error("trailing") }
             return .output(out)
         } catch let e as LZMAError {
-            return .error(kind(e))
+            return .error(e.caseName)
         } catch {
             return .error("foreign: \(error)")
         }
@@ -151,7 +135,7 @@ final class CorruptionMatrixTests: XCTestCase {
             if pos < input.count { return .error("trailing") }
             return .output(out)
         } catch let e as LZMAError {
-            return .error(kind(e))
+            return .error(e.caseName)
         } catch {
             return .error("foreign: \(error)")
         }

@@ -36,19 +36,7 @@ final class DecoderRobustnessTests: XCTestCase {
             switch self {
             case .output: return "output"
             case .capped: return "capped"
-            case .error(let e):
-                switch e {
-                case .invalidHeader: return "invalidHeader"
-                case .invalidProperties: return "invalidProperties"
-                case .corruptData: return "corruptData"
-                case .truncatedInput: return "truncatedInput"
-                case .sizeMismatch: return "sizeMismatch"
-                case .memoryLimitExceeded: return "memoryLimitExceeded"
-                case .unsupported: return "unsupported"
-                case .checkMismatch: return "checkMismatch"
-                case .invalidOptions: return "invalidOptions"
-                case .programmingError: return "programmingError"
-                }
+            case .error(let e): return e.caseName
             }
         }
     }

@@ -258,3 +258,22 @@ enum TestSupport {
         return out
     }
 }
+
+extension LZMAError {
+    /// The error case's name, without its message or offset, for comparing
+    /// outcomes ("corruptData", "truncatedInput", ...).
+    var caseName: String {
+        switch self {
+        case .invalidHeader: return "invalidHeader"
+        case .invalidProperties: return "invalidProperties"
+        case .corruptData: return "corruptData"
+        case .truncatedInput: return "truncatedInput"
+        case .sizeMismatch: return "sizeMismatch"
+        case .memoryLimitExceeded: return "memoryLimitExceeded"
+        case .unsupported: return "unsupported"
+        case .checkMismatch: return "checkMismatch"
+        case .invalidOptions: return "invalidOptions"
+        case .programmingError: return "programmingError"
+        }
+    }
+}

@@ -15,21 +15,6 @@ final class XZUtilsLZMAFilesTests: XCTestCase {
         "bad-too_small_size-without_eopm-3.lzma": "corruptData",      // the size ends inside a match
     ]
 
-    private static func kind(_ e: LZMAError) -> String {
-        switch e {
-        case .invalidHeader: return "invalidHeader"
-        case .invalidProperties: return "invalidProperties"
-        case .corruptData: return "corruptData"
-        case .truncatedInput: return "truncatedInput"
-        case .sizeMismatch: return "sizeMismatch"
-        case .memoryLimitExceeded: return "memoryLimitExceeded"
-        case .unsupported: return "unsupported"
-        case .checkMismatch: return "checkMismatch"
-        case .invalidOptions: return "invalidOptions"
-        case .programmingError: return "programmingError"
-        }
-    }
-
     private func lzmaFiles() throws -> [URL] {
         let dir = TestSupport.xzTestFilesDirectory
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else {
@@ -92,7 +77,7 @@ final class XZUtilsLZMAFilesTests: XCTestCase {
                     let how = "\(name) (\(format), chunk \(chunk.map(String.init) ?? "all"))"
                     XCTAssertThrowsError(try decode(input, format: format, chunk: chunk), how) { error in
                         guard let e = error as? LZMAError else { return XCTFail("\(how): not an LZMAError: \(error)") }
-                        let k = XZUtilsLZMAFilesTests.kind(e)
+                        let k = e.caseName
                         XCTAssertNotEqual(k, "unsupported", how)
                         XCTAssertNotEqual(k, "programmingError", how)
                         if let want = XZUtilsLZMAFilesTests.expectedErrors[name] {

@@ -107,6 +107,13 @@ public final class XZCompressor: BufferedEncoding {
     /// Where the LZMA encoder's large tables come from (see ``LZMAAllocator``).
     public let allocator: LZMAAllocator
 
+    /// The LZMA2 properties byte of every block header.
+    private let dictionaryCode: UInt8
+    /// With sizes in block headers: the header size xz's multithreaded
+    /// encoder reserves before a block is encoded, for the largest sizes a
+    /// block of `blockSize` bytes can have; each header is padded to it.
+    private let reservedHeaderSize: Int
+
     /// Creates a compressor; the stream header is written with the first output.
     /// - Parameter allocator: supplies the match finder's tables; pass one
     ///   backed by `calloc` to keep untouched pages non-resident.
@@ -117,6 +124,12 @@ public final class XZCompressor: BufferedEncoding {
         self.options = options
         self.allocator = allocator
         checker = CheckCalculator(options.container == .xz ? options.check : .none)
+        let code = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
+        dictionaryCode = code
+        reservedHeaderSize = options.blockSize.map {
+            XZBlockHeader(compressedSize: XZCompressor.compressedBound($0), uncompressedSize: $0,
+                          filters: options.filters, lzma2Properties: code).headerSize
+        } ?? 0
         stage = .allocate(capacity: XZCompressor.stageCapacity)
         scratch = .allocate(capacity: XZCompressor.scratchCapacity)
         if options.container == .rawLZMA2 { phase = .idle }
@@ -206,7 +219,7 @@ public final class XZCompressor: BufferedEncoding {
         stageCount = 0
         if isXZ && !sizesInHeader {
             let h = XZBlockHeader(compressedSize: nil, uncompressedSize: nil, filters: options.filters,
-                                  lzma2Properties: LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)).encode()
+                                  lzma2Properties: dictionaryCode).encode()
             blockHeaderSize = h.count
             queue += h
         }
@@ -276,16 +289,8 @@ public final class XZCompressor: BufferedEncoding {
             return
         }
         if sizesInHeader {
-            let dictionaryCode = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
-            // xz's multithreaded encoder reserves the header's room before
-            // the block is encoded, for the largest sizes a block of
-            // `blockSize` bytes can have; the header keeps that size.
-            let reserved = options.blockSize.map {
-                XZBlockHeader(compressedSize: XZCompressor.compressedBound($0), uncompressedSize: $0,
-                              filters: options.filters, lzma2Properties: dictionaryCode).headerSize
-            } ?? 0
             let h = XZBlockHeader(compressedSize: blockCompressed, uncompressedSize: blockIn, filters: options.filters,
-                                  lzma2Properties: dictionaryCode).encode(minimumSize: reserved)
+                                  lzma2Properties: dictionaryCode).encode(minimumSize: reservedHeaderSize)
             blockHeaderSize = h.count
             queue += h
             queue += blockData
@@ -302,7 +307,8 @@ public final class XZCompressor: BufferedEncoding {
     /// an end byte, block padding, and room for the largest header and check).
     static func compressedBound(_ size: UInt64) -> UInt64 {
         let lzma2 = size + (size + 0xFFFF) / 0x10000 * 3 + 1
-        return 1088 + ((lzma2 + 3) & ~3)
+        let largestHeaderAndCheck: UInt64 = (1024 + 64 + 3) & ~3
+        return largestHeaderAndCheck + ((lzma2 + 3) & ~3)
     }
 
     private func finishStream() {
