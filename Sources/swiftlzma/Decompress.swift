@@ -172,7 +172,7 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
         do {
             result = try decoder.decode(input: UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
                                         output: UnsafeMutableBufferPointer(start: outBuf, count: size))
-        } catch let error as LZMAError {
+        } catch {
             if case .invalidHeader = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
                 return try unrecognized()
             }
@@ -217,7 +217,7 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             if eof && inPos == inLen {
                 do {
                     try decoder.finish()
-                } catch let error as LZMAError {
+                } catch {
                     throw DecodeFailure(message: describe(error))
                 }
                 return  // not reached: finish() throws unless the stream ended

@@ -170,13 +170,15 @@ private struct HeaderTotals {
 private func mebibytesRoundedUp(_ n: UInt64) -> UInt64 { (n >> 20) + (n & 0xF_FFFF != 0 ? 1 : 0) }
 
 /// Reads `count` bytes at `offset` of a listed file.
-private typealias ListReader = (_ offset: UInt64, _ count: Int) throws -> [UInt8]
+private typealias ListReader = (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]
 
 /// Reports a failure to list `path` in xz's words.
 private func reportListError(_ error: Error, path: String, reporter: Reporter) {
     switch error {
     case let e as FileError:
         reporter.error(e.file, e.message)
+    case LZMAError.readFailed(let why):
+        reporter.error(path, "Read error: \(why)")
     case LZMAError.invalidHeader:
         // xz's words for a file that is not .xz at all; details otherwise.
         reporter.error(path, "File format not recognized")
@@ -206,7 +208,7 @@ private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> (XZF
         reporter.error(path, "Too small to be a valid .xz file")
         return nil
     }
-    let read: ListReader = { offset, count in
+    let read: ListReader = { (offset, count) throws(LZMAError) in
             var bytes = [UInt8](repeating: 0, count: count)
             var done = 0
             while done < count {
@@ -215,7 +217,7 @@ private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> (XZF
                 }
                 if n < 0 {
                     if errno == EINTR { continue }
-                    throw FileError(file: path, message: "Read error: \(errnoText(errno))")
+                    throw LZMAError.readFailed(errnoText(errno))
                 }
                 if n == 0 { break }
                 done += n

@@ -273,6 +273,7 @@ extension LZMAError {
         case .unsupported: return "unsupported"
         case .checkMismatch: return "checkMismatch"
         case .invalidOptions: return "invalidOptions"
+        case .readFailed: return "readFailed"
         case .programmingError: return "programmingError"
         }
     }

@@ -4,20 +4,18 @@
 /// all the input (and, when finishing, ended the stream).
 protocol BufferedEncoding: AnyObject {
     func encode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
-                finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus)
+                finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus)
 }
 
 extension BufferedEncoding {
     /// Feeds all of `data`, ending the stream if `finish`; returns the bytes produced.
-    func encodeAll<C: Collection>(_ data: C, finish: Bool) throws -> [UInt8] where C.Element == UInt8 {
+    func encodeAll<C: Collection>(_ data: C, finish: Bool) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         var result: [UInt8] = []
-        if try data.withContiguousStorageIfAvailable({ try encodeAll($0, finish: finish, into: &result) }) == nil {
-            try Array(data).withUnsafeBufferPointer { try encodeAll($0, finish: finish, into: &result) }
-        }
+        try withContiguousBytes(data) { (buf) throws(LZMAError) in try encodeAll(buf, finish: finish, into: &result) }
         return result
     }
 
-    private func encodeAll(_ input: UnsafeBufferPointer<UInt8>, finish: Bool, into result: inout [UInt8]) throws {
+    private func encodeAll(_ input: UnsafeBufferPointer<UInt8>, finish: Bool, into result: inout [UInt8]) throws(LZMAError) {
         var inPos = 0
         let chunk = 1 << 16
         let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)

@@ -42,7 +42,7 @@ public final class LZMACompressor: BufferedEncoding {
     /// - Complexity: allocates `memoryUsage(options)` bytes; with the standard
     ///   allocator the tables are zeroed, O(memory) time.
     public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions,
-                allocator: LZMAAllocator = .standard) throws {
+                allocator: LZMAAllocator = .standard) throws(LZMAError) {
         try options.validate(forLZMAAlone: format != .rawLZMA1)
         self.format = format
         properties = try LZMAProperties(lc: options.lc, lp: options.lp, pb: options.pb,
@@ -89,18 +89,18 @@ public final class LZMACompressor: BufferedEncoding {
     ///   declared size; `LZMAError.programmingError` for input after the
     ///   stream was finished. After a throw the compressor stays failed.
     public func encode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
-                       finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                       finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let f = failure { throw f }
         do {
             return try encodeStep(input: input, output: output, finish: finish)
-        } catch let e as LZMAError {
+        } catch let e {
             failure = e
             throw e
         }
     }
 
     func encodeStep(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
-                    finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                    finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         let mf = encoder.mf
         if mf.isFinishing && !input.isEmpty {
             throw LZMAError.programmingError("input given after the compressor was finished")
@@ -155,14 +155,14 @@ public final class LZMACompressor: BufferedEncoding {
     /// Feeds `data` and returns the compressed bytes that are ready (often
     /// none: the encoder keeps a look-ahead and a window).
     /// - Throws: as `encode(input:output:finish:)`.
-    public func compress<C: Collection>(_ data: C) throws -> [UInt8] where C.Element == UInt8 {
+    public func compress<C: Collection>(_ data: C) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         try encodeAll(data, finish: false)
     }
 
     /// Ends the stream and returns the remaining compressed bytes.
     /// - Throws: `LZMAError.sizeMismatch` for a known-size format whose input
     ///   length differs from the declared size.
-    public func finish() throws -> [UInt8] {
+    public func finish() throws(LZMAError) -> [UInt8] {
         try encodeAll(EmptyCollection<UInt8>(), finish: true)
     }
 
@@ -186,7 +186,7 @@ extension LZMACompressor {
     ///   `LZMAError.sizeMismatch` when a known size differs from `data.count`.
     public static func compress<C: Collection>(_ data: C, format: CompressionFormat = .lzma,
                                                options: LZMAEncoderOptions,
-                                               allocator: LZMAAllocator = .standard) throws -> [UInt8] where C.Element == UInt8 {
+                                               allocator: LZMAAllocator = .standard) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         let c = try LZMACompressor(format: format, options: options, allocator: allocator)
         var out = try c.compress(data)
         out += try c.finish()
@@ -198,7 +198,7 @@ extension LZMACompressor {
 /// out compressed bytes on `read(into:)`.
 public final class LZMACompressingReader {
     let compressor: LZMACompressor
-    let source: (UnsafeMutableBufferPointer<UInt8>) throws -> Int
+    let source: (UnsafeMutableBufferPointer<UInt8>) throws(LZMAError) -> Int
     let inBuffer: UnsafeMutablePointer<UInt8>
     static let inCapacity = 1 << 16
     var inStart = 0
@@ -211,7 +211,7 @@ public final class LZMACompressingReader {
     ///   `allocator` as for `LZMACompressor.init(format:options:allocator:)`.
     /// - Throws: `LZMAError.invalidOptions` for bad options.
     public init(format: CompressionFormat = .lzma, options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard,
-                source: @escaping (UnsafeMutableBufferPointer<UInt8>) throws -> Int) throws {
+                source: @escaping (UnsafeMutableBufferPointer<UInt8>) throws(LZMAError) -> Int) throws(LZMAError) {
         compressor = try LZMACompressor(format: format, options: options, allocator: allocator)
         self.source = source
         inBuffer = .allocate(capacity: LZMACompressingReader.inCapacity)
@@ -223,7 +223,7 @@ public final class LZMACompressingReader {
     /// of the compressed stream.
     /// - Throws: errors of the source, `LZMAError.programmingError` if the
     ///   source claims more bytes than it was given, and compressor errors.
-    public func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws -> Int {
+    public func read(into buffer: UnsafeMutableBufferPointer<UInt8>) throws(LZMAError) -> Int {
         if done || buffer.isEmpty { return 0 }
         while true {
             if inStart == inEnd && !sourceEnded {

@@ -152,7 +152,7 @@ public final class LZMADecompressor {
     /// - Throws: `LZMAError` for invalid, corrupt or truncated-in-a-way-that-is-
     ///   already-visible data, or when the memory limit is exceeded.
     /// - Complexity: O(input + output).
-    public func decode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws
+    public func decode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws(LZMAError)
         -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let failure { throw failure }
         if isFinished { return (0, 0, .streamEnd) }
@@ -162,13 +162,13 @@ public final class LZMADecompressor {
             totalOut &+= UInt64(r.produced)
             if r.status == .streamEnd { isFinished = true }
             return r
-        } catch let e as LZMAError {
+        } catch let e {
             failure = e
             throw e
         }
     }
 
-    private func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>) throws
+    private func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>) throws(LZMAError)
         -> (consumed: Int, produced: Int, status: CodingStatus) {
         if case .detecting = inner {
             switch format {
@@ -216,7 +216,7 @@ public final class LZMADecompressor {
     /// end of the stream is kept in ``unusedData``.
     /// - Throws: `LZMAError` as ``decode(input:output:)`` does.
     /// - Complexity: O(data + output); memory O(maxLength + kept input).
-    public func decompress<C: Collection>(_ data: C, maxLength: Int = .max) throws -> [UInt8] where C.Element == UInt8 {
+    public func decompress<C: Collection>(_ data: C, maxLength: Int = .max) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         if isFinished {
             unusedData.append(contentsOf: data)
             return []
@@ -239,12 +239,10 @@ public final class LZMADecompressor {
             var thrown: LZMAError?
             pendingInput.withUnsafeBufferPointer { inBuf in
                 let i = UnsafeBufferPointer(rebasing: inBuf[pendingOffset...])
-                do {
+                do throws(LZMAError) {
                     (consumed, produced, status) = try decode(input: i, output: UnsafeMutableBufferPointer(start: scratch, count: room))
-                } catch let e as LZMAError {
+                } catch let e {
                     thrown = e
-                } catch {
-                    thrown = .programmingError("\(error)")
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: produced))
@@ -271,12 +269,12 @@ public final class LZMADecompressor {
     ///   with `decompress(_:maxLength:)`, input is still waiting to be
     ///   decoded); `LZMAError.corruptData` for `.xz` stream padding that is
     ///   not a multiple of 4 bytes.
-    public func finish() throws {
+    public func finish() throws(LZMAError) {
         if let failure { throw failure }
         if !isFinished, case .xz(let d) = inner, pendingOffset == pendingInput.count {
             do {
                 try d.finishInput()
-            } catch let e as LZMAError {
+            } catch let e {
                 failure = e
                 throw e
             }
@@ -299,7 +297,7 @@ public enum LZMACodec {
     ///   data, or an exceeded memory limit.
     /// - Complexity: O(n) time; memory O(output + dictionary).
     public static func decompress<C: Collection>(_ data: C, format: DecompressionFormat = .auto,
-                                                 memoryLimit: UInt64? = nil) throws -> [UInt8] where C.Element == UInt8 {
+                                                 memoryLimit: UInt64? = nil) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
         let out = try d.decompress(data)
         try d.finish()

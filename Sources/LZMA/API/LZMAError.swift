@@ -25,6 +25,9 @@ public enum LZMAError: Error, Sendable, Equatable, CustomStringConvertible {
     case checkMismatch(String)
     /// Options given by the caller are invalid (for example lc + lp > 4 for `.lzma`).
     case invalidOptions(String)
+    /// A caller-supplied source (a random-access reader) failed to read;
+    /// the text is the source's own message.
+    case readFailed(String)
     /// The API was used out of order (for example input after `finish()`).
     case programmingError(String)
 
@@ -40,6 +43,7 @@ public enum LZMAError: Error, Sendable, Equatable, CustomStringConvertible {
         case .unsupported(let s): return "Unsupported options: \(s)"
         case .checkMismatch(let s): return "Compressed data is corrupt: \(s)"
         case .invalidOptions(let s): return "Invalid options: \(s)"
+        case .readFailed(let s): return "Read error: \(s)"
         case .programmingError(let s): return "Internal error: \(s)"
         }
     }

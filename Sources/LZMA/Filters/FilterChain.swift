@@ -27,7 +27,7 @@ final class FilterTransformer {
 
     /// - Throws: `LZMAError.invalidOptions` if the filter's values are out of
     ///   range (see ``XZFilter/validate()``).
-    init(filter: XZFilter, encoding: Bool) throws {
+    init(filter: XZFilter, encoding: Bool) throws(LZMAError) {
         try filter.validate()
         self.filter = filter
         self.encoding = encoding
@@ -99,12 +99,14 @@ final class FilterChain {
     ///   - encoding: `true` to encode (before LZMA2), `false` to decode.
     /// - Throws: `LZMAError.invalidOptions` for more than 3 filters or a filter
     ///   with out-of-range values.
-    init(filters: [XZFilter], encoding: Bool) throws {
+    init(filters: [XZFilter], encoding: Bool) throws(LZMAError) {
         guard filters.count <= 3 else {
             throw LZMAError.invalidOptions("at most 3 filters may precede LZMA2, got \(filters.count)")
         }
         let ordered = encoding ? filters : filters.reversed()
-        stages = try ordered.map { try FilterTransformer(filter: $0, encoding: encoding) }
+        var made: [FilterTransformer] = []
+        for f in ordered { made.append(try FilterTransformer(filter: f, encoding: encoding)) }
+        stages = made
         // Room for every stage's tail plus a useful amount of new data when the
         // caller's output buffer is too small to work in.
         carryCapacity = 256
@@ -147,8 +149,8 @@ final class FilterChain {
     /// - Returns: bytes written to `output`, and whether everything has been
     ///   output (the source ended and nothing waits inside).
     /// - Complexity: O(bytes produced), plus the source's cost.
-    func run(output: UnsafeMutableBufferPointer<UInt8>,
-             source: (UnsafeMutableBufferPointer<UInt8>) throws -> (written: Int, ended: Bool)) rethrows
+    func run<E: Error>(output: UnsafeMutableBufferPointer<UInt8>,
+                       source: (UnsafeMutableBufferPointer<UInt8>) throws(E) -> (written: Int, ended: Bool)) throws(E)
         -> (produced: Int, finished: Bool) {
         // An empty output may have no address; then only the carry is used
         // (which still lets an empty stream reach its end).

@@ -94,7 +94,7 @@ public enum XZFilter: Sendable, Hashable {
     ///
     /// - Throws: `LZMAError.invalidOptions` if the Delta distance is outside
     ///   1...256 or a BCJ start offset is not a multiple of ``alignment``.
-    public func validate() throws {
+    public func validate() throws(LZMAError) {
         if case .delta(let distance) = self {
             guard (1...256).contains(distance) else {
                 throw LZMAError.invalidOptions("delta distance \(distance) is not in 1...256")
@@ -127,7 +127,7 @@ public enum XZFilter: Sendable, Hashable {
     ///   byte, BCJ properties are neither empty nor 4 bytes, or the BCJ start
     ///   offset is not a multiple of the filter's alignment.
     /// - Complexity: O(1).
-    public init(id: UInt64, properties: [UInt8]) throws {
+    public init(id: UInt64, properties: [UInt8]) throws(LZMAError) {
         if id == ID.delta {
             guard properties.count == 1 else {
                 throw LZMAError.invalidProperties("delta filter properties must be 1 byte, got \(properties.count)")
@@ -174,7 +174,7 @@ public enum XZFilter: Sendable, Hashable {
     ///
     /// - Throws: `LZMAError.invalidOptions` for an unknown filter or option
     ///   name, a malformed or out-of-range number, or a misaligned start offset.
-    public init(xzOption name: String, value: String?) throws {
+    public init(xzOption name: String, value: String?) throws(LZMAError) {
         let lower = name.lowercased()
         let isDelta = lower == "delta"
         var number: UInt64 = isDelta ? 1 : 0
@@ -210,7 +210,7 @@ public enum XZFilter: Sendable, Hashable {
 
     /// xz's integer syntax: leading spaces, decimal digits, then an optional
     /// binary multiplier (k/K, M, G; optionally followed by "i" and/or "B").
-    static func parseNumber(_ text: String, option: String) throws -> UInt64 {
+    static func parseNumber(_ text: String, option: String) throws(LZMAError) -> UInt64 {
         let bytes = Array(text.utf8.drop(while: { $0 == 0x20 }))
         var i = 0
         var value: UInt64 = 0

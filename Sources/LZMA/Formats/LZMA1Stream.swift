@@ -39,7 +39,7 @@ final class LZMA1StreamDecoder: WindowStreamDecoder {
 
     func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
                   _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                  consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                  consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             // Hand out what is already decoded.
             if decoder.window.pending > 0 {

@@ -19,7 +19,7 @@ struct LZMAAloneHeader: Equatable {
     ///   auto-detected (dictionary size 2^n or 2^n + 2^(n-1), known size below
     ///   256 GiB), which keep random data from passing as `.lzma`.
     /// - Throws: `LZMAError.invalidHeader` / `.invalidProperties`.
-    init(_ b: UnsafePointer<UInt8>, picky: Bool) throws {
+    init(_ b: UnsafePointer<UInt8>, picky: Bool) throws(LZMAError) {
         var dict: UInt32 = 0
         for i in 0..<4 { dict |= UInt32(b[1 + i]) << (8 * UInt32(i)) }
         var size: UInt64 = 0
@@ -71,7 +71,7 @@ final class LZMAAloneDecoder {
     var totalOut: UInt64 { stream?.totalOut ?? 0 }
 
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         var consumed = 0
         if stream == nil {
             while header.count < LZMAAloneHeader.size && consumed < inCount {
@@ -79,7 +79,7 @@ final class LZMAAloneDecoder {
                 consumed += 1
             }
             guard header.count == LZMAAloneHeader.size else { return (consumed, 0, .needsInput) }
-            let h = try header.withUnsafeBufferPointer { try LZMAAloneHeader($0.baseAddress!, picky: picky) }
+            let h = try header.withUnsafeBufferPointer { (b) throws(LZMAError) in try LZMAAloneHeader(b.baseAddress!, picky: picky) }
             let need = DecoderMemory.lzma1(dictionarySize: h.properties.dictionarySize)
             if let limit = memoryLimit, need > limit {
                 throw LZMAError.memoryLimitExceeded(required: need, limit: limit)

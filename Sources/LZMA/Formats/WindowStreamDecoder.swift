@@ -18,7 +18,7 @@ protocol WindowStreamDecoder: AnyObject {
     /// The decoder proper. `consumed` and `produced` stay valid when it throws.
     func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
                   _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                  consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus)
+                  consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus)
 }
 
 extension WindowStreamDecoder {
@@ -27,7 +27,7 @@ extension WindowStreamDecoder {
     /// - Throws: the decoder's `LZMAError`, but only from a call that has no
     ///   earlier bytes left to deliver.
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         var consumed = 0
         var produced = 0
         if let e = deferredError {
@@ -38,7 +38,7 @@ extension WindowStreamDecoder {
         do {
             return try codeBody(input, inCount: inCount, output, outCount: outCount,
                                 consumed: &consumed, produced: &produced)
-        } catch let e as LZMAError {
+        } catch let e {
             produced += flushPending(output.map { $0 + produced }, outCount - produced)
             guard produced > 0 || pendingOutput > 0 else { throw e }
             deferredError = e

@@ -49,7 +49,7 @@ struct XZBlockHeader: Equatable {
     ///   - requireDecodableChain: false to accept a chain that is not
     ///     "up to 3 Delta/BCJ filters, then LZMA2" (then `isDecodable` is
     ///     false and `filters` empty), as liblzma's header decoder does.
-    init(_ b: UnsafePointer<UInt8>, checkSize: Int, offset: UInt64, requireDecodableChain: Bool = true) throws {
+    init(_ b: UnsafePointer<UInt8>, checkSize: Int, offset: UInt64, requireDecodableChain: Bool = true) throws(LZMAError) {
         headerSize = (Int(b[0]) + 1) * 4
         let end = headerSize - 4
         let stored = UInt32(readLittleEndian(b + end, count: 4))
@@ -61,7 +61,7 @@ struct XZBlockHeader: Equatable {
             throw LZMAError.unsupported("reserved bits set in the block flags (0x\(String(flags, radix: 16)))")
         }
         var pos = 2
-        func vli(_ what: String) throws -> UInt64 {
+        func vli(_ what: String) throws(LZMAError) -> UInt64 {
             let at = pos
             switch VLI.decode(b, pos: &pos, end: end) {
             case .success(let v): return v

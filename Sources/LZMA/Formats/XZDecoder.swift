@@ -98,14 +98,14 @@ final class XZDecoder {
     ///   not consumed).
     /// - Throws: `LZMAError` (see `LZMADecompressor`).
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let e = deferredError { throw e }
         var consumed = 0
         var produced = 0
         do {
             return try codeBody(input, inCount: inCount, output, outCount: outCount,
                                 consumed: &consumed, produced: &produced)
-        } catch let e as LZMAError {
+        } catch let e {
             guard produced > 0 else { throw e }
             deferredError = e
             return (consumed, produced, .outputFull)
@@ -114,7 +114,7 @@ final class XZDecoder {
 
     private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                          consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                          consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             switch phase {
             case .streamHeader, .blockHeader, .check, .streamFooter:
@@ -192,7 +192,7 @@ final class XZDecoder {
     /// Declares the end of the input.
     /// - Throws: `truncatedInput` unless the input ended after a stream (and
     ///   its padding); `corruptData` if that padding is not a multiple of 4.
-    func finishInput() throws {
+    func finishInput() throws(LZMAError) {
         switch phase {
         case .done:
             return
@@ -206,7 +206,7 @@ final class XZDecoder {
     }
 
     /// Acts on a complete fixed-size field in `field[0..<need]`.
-    private func fieldComplete() throws {
+    private func fieldComplete() throws(LZMAError) {
         switch phase {
         case .streamHeader:
             checkID = try XZStreamHeader.decodeHeader(field, firstStream: streamCount == 0, offset: fieldStart)
@@ -254,7 +254,7 @@ final class XZDecoder {
     }
 
     /// Checks the memory limit and sets up the block's decoders.
-    private func startBlock(_ h: XZBlockHeader) throws {
+    private func startBlock(_ h: XZBlockHeader) throws(LZMAError) {
         let dict = h.dictionarySize
         let need = h.decoderMemoryUsage
         if let limit = memoryLimit, need > limit {
@@ -279,7 +279,7 @@ final class XZDecoder {
     /// - Returns: bytes consumed and produced, and a status when the caller
     ///   must return (nil to go on: the block's data has ended).
     private func blockData(_ input: UnsafePointer<UInt8>?, inCount: Int,
-                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws -> (consumed: Int, produced: Int, status: CodingStatus?) {
+                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus?) {
         let lz = lzma2!
         let h = block!
         var consumed = 0
@@ -297,9 +297,9 @@ final class XZDecoder {
             var used = 0
             var made = 0
             var ended = false
-            do {
+            do throws(LZMAError) {
                 if let chain {
-                    let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { dst in
+                    let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { (dst) throws(LZMAError) in
                         let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
                         used += r.consumed
                         return (r.produced, r.status == .streamEnd)
@@ -312,7 +312,7 @@ final class XZDecoder {
                     made = r.produced
                     ended = r.status == .streamEnd
                 }
-            } catch let e as LZMAError {
+            } catch let e {
                 // Hand out the bytes of this call first; the next call throws.
                 guard produced > 0 else { throw e }
                 deferredError = e

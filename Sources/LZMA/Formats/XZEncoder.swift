@@ -44,7 +44,7 @@ public struct XZEncoderOptions: Sendable, Hashable {
     /// Checks everything that can be checked before encoding.
     /// - Throws: `LZMAError.invalidOptions` for invalid LZMA settings, lc + lp > 4,
     ///   more than 3 filters or invalid filter values, or a block size of 0.
-    public func validate() throws {
+    public func validate() throws(LZMAError) {
         try lzma.validate(forLZMAAlone: false)
         guard lzma.lc + lzma.lp <= 4 else {
             throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(lzma.lc), lp=\(lzma.lp))")
@@ -119,7 +119,7 @@ public final class XZCompressor: BufferedEncoding {
     ///   backed by `calloc` to keep untouched pages non-resident.
     /// - Throws: `LZMAError.invalidOptions` (see ``XZEncoderOptions/validate()``).
     /// - Complexity: allocates the LZMA encoder for each block (lazily).
-    public init(options: XZEncoderOptions = XZEncoderOptions(), allocator: LZMAAllocator = .standard) throws {
+    public init(options: XZEncoderOptions = XZEncoderOptions(), allocator: LZMAAllocator = .standard) throws(LZMAError) {
         try options.validate()
         self.options = options
         self.allocator = allocator
@@ -149,18 +149,18 @@ public final class XZCompressor: BufferedEncoding {
     /// - Throws: `LZMAError.programmingError` for input after finishing.
     ///   After a throw the compressor stays failed.
     public func encode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
-                       finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                       finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let f = failure { throw f }
         do {
             return try step(input, output, finish: finish)
-        } catch let e as LZMAError {
+        } catch let e {
             failure = e
             throw e
         }
     }
 
     private func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
-                      finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                      finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         if phase == .done && !input.isEmpty {
             throw LZMAError.programmingError("input given after the compressor was finished")
         }
@@ -207,7 +207,7 @@ public final class XZCompressor: BufferedEncoding {
         }
     }
 
-    private func startBlock() throws {
+    private func startBlock() throws(LZMAError) {
         lzma2 = try LZMA2Encoder(options: options.lzma, allocator: allocator)
         chain = options.filters.isEmpty ? nil : try FilterChain(filters: options.filters, encoding: true)
         checker.reset()
@@ -229,7 +229,7 @@ public final class XZCompressor: BufferedEncoding {
     /// Moves input through the filters and LZMA2; ends the block when its
     /// input has ended and LZMA2 has written its end.
     /// - Returns: input bytes taken, and whether anything else happened.
-    private func blockStep(_ input: UnsafePointer<UInt8>?, count: Int, finish: Bool) throws -> (Int, Bool) {
+    private func blockStep(_ input: UnsafePointer<UInt8>?, count: Int, finish: Bool) throws(LZMAError) -> (Int, Bool) {
         var took = 0
         var progressed = false
         // 1. Refill the stage when it is empty.
@@ -320,18 +320,18 @@ public final class XZCompressor: BufferedEncoding {
 
     /// Feeds `data` and returns the compressed bytes ready so far.
     /// - Throws: as ``encode(input:output:finish:)``.
-    public func compress<C: Collection>(_ data: C) throws -> [UInt8] where C.Element == UInt8 {
+    public func compress<C: Collection>(_ data: C) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
         try encodeAll(data, finish: false)
     }
 
     /// Ends the stream and returns the remaining compressed bytes.
-    public func finish() throws -> [UInt8] {
+    public func finish() throws(LZMAError) -> [UInt8] {
         try encodeAll(EmptyCollection<UInt8>(), finish: true)
     }
 
     /// Compresses `data` in one call.
     /// - Throws: `LZMAError.invalidOptions` for bad options.
-    public static func compress<C: Collection>(_ data: C, options: XZEncoderOptions = XZEncoderOptions()) throws -> [UInt8]
+    public static func compress<C: Collection>(_ data: C, options: XZEncoderOptions = XZEncoderOptions()) throws(LZMAError) -> [UInt8]
         where C.Element == UInt8 {
         let c = try XZCompressor(options: options)
         var out = try c.compress(data)

@@ -81,9 +81,9 @@ struct XZIndexReader {
     /// - Throws: `LZMAError.corruptData` for a wrong indicator, a bad
     ///   integer, an invalid Unpadded Size, non-zero padding or a CRC32
     ///   mismatch.
-    mutating func feed(_ b: UInt8, at: UInt64) throws -> Event? {
+    mutating func feed(_ b: UInt8, at: UInt64) throws(LZMAError) -> Event? {
         func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
-        func readVLI() throws -> UInt64? {
+        func readVLI() throws(LZMAError) -> UInt64? {
             do { return try vli.feed(b) } catch { throw corrupt("\(error)") }
         }
         size += 1
@@ -151,7 +151,7 @@ struct XZIndexDecoder {
     /// - Throws: `LZMAError.corruptData` for a bad integer, an invalid Unpadded
     ///   Size, records that differ from the blocks, non-zero padding or a
     ///   CRC32 mismatch.
-    mutating func feed(_ p: UnsafePointer<UInt8>, count: Int, offset: UInt64) throws -> Int {
+    mutating func feed(_ p: UnsafePointer<UInt8>, count: Int, offset: UInt64) throws(LZMAError) -> Int {
         var i = 0
         while i < count && !reader.isDone {
             let at = offset + UInt64(i)

@@ -155,9 +155,9 @@ public struct XZFileInfo: Sendable, Hashable {
     /// - Complexity: reads O(number of streams × 12 + Index sizes + padding)
     ///   bytes in reads of at most 64 KiB; time is linear in those bytes.
     public init(fileSize: UInt64, includeBlocks: Bool = true,
-                read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws {
+                read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]) throws(LZMAError) {
         self.fileSize = fileSize
-        func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
+        func readExactly(_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8] {
             try XZFileInfo.readExactly(read, offset, count)
         }
         let headerSize = UInt64(XZStreamHeader.size)
@@ -165,8 +165,8 @@ public struct XZFileInfo: Sendable, Hashable {
             throw LZMAError.invalidHeader("a file of \(fileSize) bytes is too small to be an .xz file")
         }
         // The first stream header tells whether this is .xz at all.
-        _ = try readExactly(0, XZStreamHeader.size).withUnsafeBufferPointer {
-            try XZStreamHeader.decodeHeader($0.baseAddress!, firstStream: true, offset: 0)
+        _ = try readExactly(0, XZStreamHeader.size).withUnsafeBufferPointer { (b) throws(LZMAError) in
+            try XZStreamHeader.decodeHeader(b.baseAddress!, firstStream: true, offset: 0)
         }
         guard fileSize >= 2 * headerSize else {
             throw LZMAError.truncatedInput("a file of \(fileSize) bytes is too small to be an .xz file")
@@ -208,7 +208,7 @@ public struct XZFileInfo: Sendable, Hashable {
             guard CRC32.checksum(footer[4..<10]) == UInt32(truncatingIfNeeded: littleEndian(footer, 0, 4)) else {
                 throw LZMAError.corruptData("stream footer CRC32 mismatch", offset: footerStart)
             }
-            let footerCheck = try footer.withUnsafeBufferPointer { try XZStreamHeader.decodeFlags($0.baseAddress! + 8) }
+            let footerCheck = try footer.withUnsafeBufferPointer { (b) throws(LZMAError) in try XZStreamHeader.decodeFlags(b.baseAddress! + 8) }
             let indexSize = (littleEndian(footer, 4, 4) + 1) * 4
             guard footerStart >= headerSize + indexSize else {
                 throw LZMAError.corruptData("backward size \(indexSize) points before the start of the file", offset: footerStart + 4)
@@ -235,8 +235,8 @@ public struct XZFileInfo: Sendable, Hashable {
                                             offset: indexStart)
             }
             let streamStart = end - streamSize
-            let headerCheck = try readExactly(streamStart, XZStreamHeader.size).withUnsafeBufferPointer {
-                try XZStreamHeader.decodeHeader($0.baseAddress!, firstStream: false, offset: streamStart)
+            let headerCheck = try readExactly(streamStart, XZStreamHeader.size).withUnsafeBufferPointer { (b) throws(LZMAError) in
+                try XZStreamHeader.decodeHeader(b.baseAddress!, firstStream: false, offset: streamStart)
             }
             guard headerCheck == footerCheck else {
                 throw LZMAError.corruptData("stream flags in the footer differ from the header", offset: footerStart + 8)
@@ -295,8 +295,8 @@ extension XZFileInfo {
     ///   calls "Unsupported options"); `truncatedInput` for a short read.
     /// - Complexity: two reads, of at most 1024 and 64 bytes.
     public static func readBlockHeader(_ block: XZBlockInfo, checkID: UInt8,
-                                       read: (_ offset: UInt64, _ count: Int) throws -> [UInt8]) throws -> XZBlockHeaderInfo {
-        func readExactly(_ offset: UInt64, _ count: Int) throws -> [UInt8] {
+                                       read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]) throws(LZMAError) -> XZBlockHeaderInfo {
+        func readExactly(_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8] {
             try XZFileInfo.readExactly(read, offset, count)
         }
         let at = block.compressedOffset
@@ -311,8 +311,8 @@ extension XZFileInfo {
         guard UInt64(headerSize + checkSize) <= block.totalSize else {
             throw LZMAError.corruptData("a block header of \(headerSize) bytes does not fit the block's \(block.totalSize) bytes", offset: at)
         }
-        let h = try readExactly(at, headerSize).withUnsafeBufferPointer {
-            try XZBlockHeader($0.baseAddress!, checkSize: checkSize, offset: at, requireDecodableChain: false)
+        let h = try readExactly(at, headerSize).withUnsafeBufferPointer { (b) throws(LZMAError) in
+            try XZBlockHeader(b.baseAddress!, checkSize: checkSize, offset: at, requireDecodableChain: false)
         }
         guard UInt64(headerSize + checkSize) < block.unpaddedSize else {
             throw LZMAError.corruptData("a block header of \(headerSize) bytes leaves no compressed data in the block's \(block.unpaddedSize) bytes", offset: at)
@@ -336,8 +336,8 @@ extension XZFileInfo {
 extension XZFileInfo {
     /// `read(offset, count)`, which must return all `count` bytes.
     /// - Throws: `truncatedInput` for a short read; `read`'s errors unchanged.
-    fileprivate static func readExactly(_ read: (_ offset: UInt64, _ count: Int) throws -> [UInt8],
-                                        _ offset: UInt64, _ count: Int) throws -> [UInt8] {
+    fileprivate static func readExactly(_ read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8],
+                                        _ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8] {
         let bytes = try read(offset, count)
         guard bytes.count == count else {
             throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
@@ -373,7 +373,7 @@ private struct IndexParser {
     }
 
     /// - Throws: `LZMAError.corruptData` with the file offset of the bad byte.
-    mutating func feed(_ chunk: [UInt8], at offset: UInt64) throws {
+    mutating func feed(_ chunk: [UInt8], at offset: UInt64) throws(LZMAError) {
         for (i, b) in chunk.enumerated() {
             let at = offset + UInt64(i)
             func corrupt(_ what: String) -> LZMAError { .corruptData("index: " + what, offset: at) }
@@ -413,7 +413,7 @@ public final class XZFilterPipeline {
     ///   - encoding: true to run them as the encoder does, false to undo them.
     /// - Throws: `LZMAError.invalidOptions` for more than 3 filters or
     ///   out-of-range filter values.
-    public init(filters: [XZFilter], encoding: Bool) throws {
+    public init(filters: [XZFilter], encoding: Bool) throws(LZMAError) {
         chain = try FilterChain(filters: filters, encoding: encoding)
     }
 

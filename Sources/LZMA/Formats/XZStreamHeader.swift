@@ -21,7 +21,7 @@ enum XZStreamHeader {
     /// - Parameter offset: where the header starts, for errors.
     /// - Throws: `invalidHeader` / `corruptData` for a wrong magic,
     ///   `corruptData` for a wrong CRC32, `unsupported` for reserved flag bits.
-    static func decodeHeader(_ b: UnsafePointer<UInt8>, firstStream: Bool, offset: UInt64) throws -> UInt8 {
+    static func decodeHeader(_ b: UnsafePointer<UInt8>, firstStream: Bool, offset: UInt64) throws(LZMAError) -> UInt8 {
         for i in 0..<6 where b[i] != magic[i] {
             if firstStream { throw LZMAError.invalidHeader("not an .xz file (wrong magic bytes)") }
             throw LZMAError.corruptData("wrong magic bytes in the header of a concatenated .xz stream", offset: offset + UInt64(i))
@@ -35,7 +35,7 @@ enum XZStreamHeader {
 
     /// The stream flags at `b` (2 bytes): the Check ID.
     /// - Throws: `LZMAError.unsupported` when a reserved bit is set.
-    static func decodeFlags(_ b: UnsafePointer<UInt8>) throws -> UInt8 {
+    static func decodeFlags(_ b: UnsafePointer<UInt8>) throws(LZMAError) -> UInt8 {
         guard b[0] == 0 && b[1] & 0xF0 == 0 else {
             throw LZMAError.unsupported("reserved bits set in the .xz stream flags (0x\(String(b[0], radix: 16)) 0x\(String(b[1], radix: 16)))")
         }
@@ -47,7 +47,7 @@ enum XZStreamHeader {
     /// Checks in liblzma's order: magic, CRC32, reserved bits, then Backward
     /// Size against the Index just read and the flags against the header's.
     /// - Throws: `corruptData` for any mismatch, `unsupported` for reserved bits.
-    static func decodeFooter(_ b: UnsafePointer<UInt8>, checkID: UInt8, indexSize: UInt64, offset: UInt64) throws {
+    static func decodeFooter(_ b: UnsafePointer<UInt8>, checkID: UInt8, indexSize: UInt64, offset: UInt64) throws(LZMAError) {
         guard b[10] == footerMagic[0] && b[11] == footerMagic[1] else {
             throw LZMAError.corruptData("wrong magic bytes in the stream footer", offset: offset + 10)
         }

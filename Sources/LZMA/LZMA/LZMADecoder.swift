@@ -153,7 +153,7 @@ final class LZMADecoder {
     /// - Returns: bytes consumed and why decoding stopped.
     /// - Throws: `LZMAError.corruptData` for invalid data.
     func decode(_ src: UnsafePointer<UInt8>, count: Int, limit: Int,
-                sizeReached: Bool = false, allowEndMarker: Bool = true) throws -> (consumed: Int, stop: Stop) {
+                sizeReached: Bool = false, allowEndMarker: Bool = true) throws(LZMAError) -> (consumed: Int, stop: Stop) {
         var consumed = 0
         defer { totalIn &+= UInt64(consumed) }
 
@@ -274,7 +274,7 @@ final class LZMADecoder {
     /// `maxSymbolBytes` bytes are readable from every position before
     /// `bufLimit` (or, for a single symbol, that a dry run succeeded).
     private func decodeSymbols(_ inp: UnsafePointer<UInt8>, bufLimit: UnsafePointer<UInt8>,
-                               limit: Int, consumedBefore: Int) throws -> Int {
+                               limit: Int, consumedBefore: Int) throws(LZMAError) -> Int {
         let probs = self.probs
         let dic = window.buf
         let cap = window.capacity

@@ -50,7 +50,7 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
     /// Levels 0-3 use the fast mode with hash chains, 4-9 the normal mode with
     /// bt4. Dictionaries: 256 KiB, 1, 2, 4, 4, 8, 8, 16, 32, 64 MiB.
     /// - Throws: `LZMAError.invalidOptions` when `level` is not 0...9.
-    public static func preset(_ level: Int, extreme: Bool = false) throws -> LZMAEncoderOptions {
+    public static func preset(_ level: Int, extreme: Bool = false) throws(LZMAError) -> LZMAEncoderOptions {
         guard (0...9).contains(level) else {
             throw LZMAError.invalidOptions("preset level \(level) is not 0-9")
         }
@@ -88,7 +88,7 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
     /// options (as in xz), so it should come first. Sizes accept the suffixes
     /// k/K/KB/KiB, M/MB/MiB, G/GB/GiB.
     /// - Throws: `LZMAError.invalidOptions` naming the bad option or value.
-    public init(xzOptionString: String) throws {
+    public init(xzOptionString: String) throws(LZMAError) {
         self = try LZMAEncoderOptions.preset(6)
         if xzOptionString.isEmpty { return }
         for item in xzOptionString.split(separator: ",", omittingEmptySubsequences: false) {
@@ -135,7 +135,7 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
     }
 
     /// Parses an unsigned integer with an optional size suffix, as xz does.
-    static func parseNumber(_ name: String, _ value: String, min: UInt64, max: UInt64) throws -> UInt64 {
+    static func parseNumber(_ name: String, _ value: String, min: UInt64, max: UInt64) throws(LZMAError) -> UInt64 {
         var digits = Substring(value)
         var suffix = Substring("")
         if let i = value.firstIndex(where: { !("0"..."9").contains($0) }) {
@@ -169,7 +169,7 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
     /// 2...273 and at least the bytes the match finder hashes (3 for hc3/bt3,
     /// 4 for hc4/bt4); depth >= 0.
     /// - Throws: `LZMAError.invalidOptions` saying which value is wrong.
-    public func validate(forLZMAAlone: Bool) throws {
+    public func validate(forLZMAAlone: Bool) throws(LZMAError) {
         guard (0...8).contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
         guard (0...4).contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
         guard (0...4).contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }

@@ -21,7 +21,7 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
 
     /// Creates validated properties.
     /// - Throws: `LZMAError.invalidProperties` when lc > 8, lp > 4 or pb > 4.
-    public init(lc: Int = 3, lp: Int = 0, pb: Int = 2, dictionarySize: UInt32 = 1 << 23) throws {
+    public init(lc: Int = 3, lp: Int = 0, pb: Int = 2, dictionarySize: UInt32 = 1 << 23) throws(LZMAError) {
         guard (0...8).contains(lc), (0...4).contains(lp), (0...4).contains(pb) else {
             throw LZMAError.invalidProperties("lc=\(lc) lp=\(lp) pb=\(pb) out of range (lc 0-8, lp 0-4, pb 0-4)")
         }
@@ -33,7 +33,7 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
 
     /// Decodes the packed properties byte of a `.lzma` header.
     /// - Throws: `LZMAError.invalidProperties` when the byte is above 224.
-    public init(propertiesByte: UInt8, dictionarySize: UInt32) throws {
+    public init(propertiesByte: UInt8, dictionarySize: UInt32) throws(LZMAError) {
         var p = Int(propertiesByte)
         guard p <= (4 * 5 + 4) * 9 + 8 else {
             throw LZMAError.invalidProperties("properties byte \(propertiesByte) is above 224")

@@ -61,7 +61,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
     /// (spec section 5.3.1): 2^(n/2 + 12) or 3 * 2^(n/2 + 11); 40 means 4 GiB - 1.
     /// - Throws: `LZMAError.unsupported` for reserved bits or values above 40
     ///   (liblzma's "Unsupported options").
-    static func dictionarySize(propertiesByte b: UInt8) throws -> UInt32 {
+    static func dictionarySize(propertiesByte b: UInt8) throws(LZMAError) -> UInt32 {
         guard b & 0xC0 == 0 else {
             throw LZMAError.unsupported("reserved bits set in the LZMA2 properties byte 0x\(String(b, radix: 16))")
         }
@@ -106,7 +106,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
 
     func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
                   _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                  consumed: inout Int, produced: inout Int) throws -> (consumed: Int, produced: Int, status: CodingStatus) {
+                  consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         defer { totalIn &+= UInt64(consumed) }
         while true {
             // Hand out what is already decoded; nothing below runs with bytes
@@ -185,7 +185,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
     }
 
     /// Interprets a control byte (the window has no pending bytes here).
-    private func startChunk(_ c: UInt8, offset: UInt64) throws {
+    private func startChunk(_ c: UInt8, offset: UInt64) throws(LZMAError) {
         if c == 0x00 {
             phase = .finished
             return
@@ -215,7 +215,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
     }
 
     /// Acts on a complete chunk header; `offset` is the input position after it.
-    private func finishHeader(offset: UInt64) throws {
+    private func finishHeader(offset: UInt64) throws(LZMAError) {
         let h = header
         if control < 0x80 {
             uncompressedLeft = (Int(h.0) << 8 | Int(h.1)) + 1

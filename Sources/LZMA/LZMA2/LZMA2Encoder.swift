@@ -47,7 +47,7 @@ final class LZMA2Encoder {
 
     /// - Throws: `LZMAError.invalidOptions` if the options are invalid for
     ///   LZMA2 (lc + lp > 4, values out of range).
-    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) throws {
+    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) throws(LZMAError) {
         try options.validate(forLZMAAlone: false)
         guard options.lc + options.lp <= 4 else {
             throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(options.lc), lp=\(options.lp))")
