@@ -69,15 +69,14 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                 throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
             }
             do {
-                let encoder = try LZMACompressor(format: .rawLZMA1, options: lzma, allocator: .system)
+                let encoder = try LZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: lzma), allocator: .system)
                 return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
             } catch {
                 throw libraryError(error)
             }
         }
-        var xzOptions = XZEncoderOptions(lzma: lzma, check: options.check, filters: chain.filters,
-                                         blockSize: options.format == .raw ? nil : options.blockSize,
-                                         container: options.format == .raw ? .rawLZMA2 : .xz)
+        var xzOptions = CompressionOptions(lzma: lzma, check: options.check, filters: chain.filters,
+                                           blockSize: options.format == .raw ? nil : options.blockSize)
         // As xz 5.4: more than one thread means its multithreaded .xz format,
         // whose output does not depend on the number of threads: blocks of
         // max(3 x dictionary, 1 MiB) unless --block-size says otherwise,
@@ -88,7 +87,8 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
             xzOptions.blockSize = options.blockSize ?? max(3 * UInt64(lzma.dictionarySize), 1 << 20)
         }
         do {
-            let encoder = try XZCompressor(options: xzOptions, allocator: .system)
+            let encoder = try LZMACompressor(format: options.format == .raw ? .rawLZMA2 : .xz, options: xzOptions,
+                                             allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -99,7 +99,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         }
         let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
         do {
-            let encoder = try LZMACompressor(format: .lzma, options: lzma, allocator: .system)
+            let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -111,16 +111,17 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
 
 /// The LZMA settings: the `--lzma1=`/`--lzma2=` text when given, else the
 /// preset (`-0`...`-9`, `-e`).
-func swiftlzmaEncoderOptions(_ options: Options, text: String?) throws(UsageError) -> LZMAEncoderOptions {
-    do {
+func swiftlzmaEncoderOptions(_ options: Options, text: String?) throws(UsageError) -> LZMASettings {
+    do throws(LZMAError) {
         if let text {
-            return try LZMAEncoderOptions(xzOptionString: text)
+            return try LZMASettings(xzOptionString: text)
         }
-        return try LZMAEncoderOptions.preset(options.preset, extreme: options.extreme)
-    } catch let e as LZMAError {
-        throw UsageError(describe(e))
+        guard let preset = LZMAPreset(level: options.preset, extreme: options.extreme) else {
+            throw LZMAError.invalidOptions("preset \(options.preset) is not 0-9")
+        }
+        return LZMASettings(preset: preset)
     } catch {
-        throw UsageError("\(error)")
+        throw UsageError(describe(error))
     }
 }
 

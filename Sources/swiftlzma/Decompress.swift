@@ -54,38 +54,40 @@ struct StreamTotals {
 }
 
 /// Makes a decompressor for the selected format.
-/// - Returns: the decompressor, and for raw data the Delta/BCJ filters to
-///   undo after it.
 /// - Throws: `UsageError` for options that cannot decode anything (checked
 ///   once per run, before any file is touched).
-func makeDecompressor(_ options: Options) throws(UsageError) -> (LZMADecompressor, [XZFilter]) {
+func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor {
+    var settings = DecompressionOptions(memoryLimit: options.memoryLimit, concatenated: !options.singleStream,
+                                        ignoreCheck: options.ignoreCheck)
     switch options.format {
     case .auto:
-        return (LZMADecompressor(format: .auto, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
-                                 ignoreCheck: options.ignoreCheck), [])
+        return LZMADecompressor(format: .auto, options: settings)
     case .xz:
-        return (LZMADecompressor(format: .xz, memoryLimit: options.memoryLimit, singleStream: options.singleStream,
-                                 ignoreCheck: options.ignoreCheck), [])
+        return LZMADecompressor(format: .xz, options: settings)
     case .lzma:
-        return (LZMADecompressor(format: .lzma, memoryLimit: options.memoryLimit), [])
+        return LZMADecompressor(format: .lzma, options: settings)
     case .raw:
         let chain = try resolveChain(options.chain)
-        let format: DecompressionFormat
+        let format: LZMAFormat
         switch chain.lzma {
         case .lzma1(let text):
-            format = .rawLZMA1(try LZMA1Options(parsing: text).properties, uncompressedSize: nil)
+            format = .rawLZMA1
+            settings.properties = try LZMA1Options(parsing: text).properties
         case .lzma2(let text):
-            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: text).dictionarySize)
+            format = .rawLZMA2
+            settings.properties.dictionarySize = try swiftlzmaEncoderOptions(options, text: text).dictionarySize
         default:
             // As xz: no chain means LZMA2 with the preset's settings.
-            format = .rawLZMA2(dictionarySize: try swiftlzmaEncoderOptions(options, text: nil).dictionarySize)
+            format = .rawLZMA2
+            settings.properties.dictionarySize = try swiftlzmaEncoderOptions(options, text: nil).dictionarySize
         }
         do {
             _ = try XZFilterPipeline(filters: chain.filters, encoding: false)
         } catch {
-            throw UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
+            throw UsageError(describe(error))
         }
-        return (LZMADecompressor(format: format, memoryLimit: options.memoryLimit), chain.filters)
+        settings.filters = chain.filters
+        return LZMADecompressor(format: format, options: settings)
     case .lzip:
         throw UsageError("--format=lzip is not supported")
     }
@@ -169,10 +171,17 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             if inLen == 0 { eof = true }
         }
         let result: (consumed: Int, produced: Int, status: CodingStatus)
+        let outBefore = decoder.totalOut
         do {
             result = try decoder.decode(input: UnsafeBufferPointer(start: inBuf + inPos, count: inLen - inPos),
                                         output: UnsafeMutableBufferPointer(start: outBuf, count: size))
         } catch {
+            // Bytes decoded before the error are good: write them first, as xz does.
+            let good = Int(decoder.totalOut - outBefore)
+            if good > 0 { try emit(UnsafeRawBufferPointer(start: outBuf, count: good)) }
+            if case .unknownFormat = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
+                return try unrecognized()
+            }
             if case .invalidHeader = error, decoder.totalIn == 0, bytesRead == UInt64(inLen), passthrough {
                 return try unrecognized()
             }
@@ -248,11 +257,8 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
     guard let input = InputFile.open(path, regularFilesOnly: writesFile, force: options.force,
                                      willRemove: writesFile && !options.keep, reporter: reporter) else { return }
     let decoder: LZMADecompressor
-    var pipeline: XZFilterPipeline?
     do {
-        let filters: [XZFilter]
-        (decoder, filters) = try makeDecompressor(options)
-        if !filters.isEmpty { pipeline = try? XZFilterPipeline(filters: filters, encoding: false) }
+        decoder = try makeDecompressor(options)
     } catch {
         reporter.error(nil, error.message)
         return
@@ -286,17 +292,7 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
                 }
                 output = try OutputFile.create(finalPath: target, force: options.force)
             },
-            emit: { buffer in
-                if let pipeline {
-                    try runPipeline(pipeline, buffer, isLast: false, into: context.buffers.filtered, emit: sink)
-                } else {
-                    try sink(buffer)
-                }
-            })
-        if let pipeline {
-            try runPipeline(pipeline, UnsafeRawBufferPointer(start: nil, count: 0), isLast: true,
-                            into: context.buffers.filtered, emit: sink)
-        }
+            emit: { buffer in try sink(buffer) })
         if let output {
             output.copyAttributes(from: input.status)
             try output.commit(force: options.force)
@@ -321,25 +317,6 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
     }
 }
 
-/// Undoes raw-mode Delta/BCJ filters on decoded bytes and passes the result on.
-/// With `isLast`, also flushes what the filters held back.
-func runPipeline(_ pipeline: XZFilterPipeline, _ buffer: UnsafeRawBufferPointer, isLast: Bool,
-                 into scratch: UnsafeMutablePointer<UInt8>, emit: (UnsafeRawBufferPointer) throws -> Void) throws {
-    let bytes = buffer.bindMemory(to: UInt8.self)
-    var pos = 0
-    while true {
-        let rest = UnsafeBufferPointer(rebasing: bytes[pos...])
-        let r = pipeline.process(input: rest, output: UnsafeMutableBufferPointer(start: scratch, count: Buffers.size),
-                                 isLast: isLast)
-        pos += r.consumed
-        if r.produced > 0 { try emit(UnsafeRawBufferPointer(start: scratch, count: r.produced)) }
-        if isLast ? r.finished : pos == bytes.count { return }
-        if r.consumed == 0 && r.produced == 0 {
-            throw DecodeFailure(message: "Internal error: the filter chain made no progress")
-        }
-    }
-}
-
 /// A reason to skip a file that xz reports as a warning (exit status 2).
 struct SkipFile: Error {
     var message: String
@@ -349,6 +326,7 @@ struct SkipFile: Error {
 /// exceeded memory limit is worded as xz does (a limit below 1 MiB in bytes,
 /// so `-M 100` instead of `-M 100MiB` is easy to spot).
 func describe(_ error: LZMAError) -> String {
+    if case .unknownFormat = error { return "File format not recognized" }
     guard case .memoryLimitExceeded(let required, let limit) = error else { return error.description }
     let mib = { (v: UInt64) in v / (1 << 20) + (v % (1 << 20) == 0 ? 0 : 1) }
     let limitText = limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"

@@ -191,7 +191,7 @@ func runRoundtrip(_ context: RunContext) {
         guard lseek(fd, 0, SEEK_SET) == 0 else {
             throw FileError(file: tmpPath, message: "cannot seek: \(errnoText(errno))")
         }
-        let decoder = LZMADecompressor(format: .auto, memoryLimit: options.memoryLimit)
+        let decoder = LZMADecompressor(format: .auto, options: DecompressionOptions(memoryLimit: options.memoryLimit))
         var inPos = 0, inLen = 0
         while true {
             if inPos == inLen {

@@ -57,7 +57,7 @@ final class CorruptionMatrixTests: XCTestCase {
     }
 
     static let samples: [Sample] = {
-        var lz = LZMAEncoderOptions(dictionarySize: dictionary)
+        var lz = LZMASettings(dictionarySize: dictionary)
         lz.niceLength = 32
         var list = [Sample]()
         func xz(_ name: String, _ data: [UInt8], _ check: XZCheck, filters: [XZFilter] = [], blockSize: UInt64? = nil) {
@@ -295,7 +295,7 @@ final class CorruptionMatrixTests: XCTestCase {
 
     func testHugeDictionaryInBlockHeader() throws {
         let data = Self.content(5000, seed: 21)
-        let o = XZEncoderOptions(lzma: LZMAEncoderOptions(dictionarySize: Self.dictionary), check: .crc32)
+        let o = XZEncoderOptions(lzma: LZMASettings(dictionarySize: Self.dictionary), check: .crc32)
         var file = try XZCompressor.compress(data, options: o)
         // Block header at 12: size, flags (no sizes, one filter), 0x21, 1, dict code.
         let headerSize = (Int(file[12]) + 1) * 4

@@ -6,7 +6,7 @@ import XCTest
 /// checks that the output does not depend on how the input is chunked.
 /// Inputs are small because `swift test` runs debug builds.
 final class EncoderRoundTripTests: XCTestCase {
-    typealias Opts = LZMAEncoderOptions
+    typealias Opts = LZMASettings
 
     /// calloc'ed tables: presets 7-9 ask for hundreds of MiB, which calloc
     /// hands out as untouched (free) pages.

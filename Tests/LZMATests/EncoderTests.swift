@@ -80,7 +80,7 @@ final class EncoderTests: XCTestCase {
         return out
     }
 
-    static func compressInChunks(_ data: [UInt8], format: CompressionFormat = .lzma, options: LZMAEncoderOptions,
+    static func compressInChunks(_ data: [UInt8], format: CompressionFormat = .lzma, options: LZMASettings,
                                  chunk: (Int) -> Int, outChunk: Int = 1 << 16) throws -> [UInt8] {
         let c = try LZMACompressor(format: format, options: options)
         var result: [UInt8] = []
@@ -128,19 +128,19 @@ final class EncoderTests: XCTestCase {
     func testOutputIsByteIdenticalToXZ() throws {
         let text = EncoderTests.textLike(24_000)
         let mixed = EncoderTests.mixed(16_000)
-        var cases: [(xzArgs: [String], ours: LZMAEncoderOptions)] = []
+        var cases: [(xzArgs: [String], ours: LZMASettings)] = []
         for level in 0...9 { cases.append((["-\(level)"], try .preset(level))) }
         cases.append((["-9e"], try .preset(9, extreme: true)))
         cases.append((["-3e"], try .preset(3, extreme: true)))
         for mf in ["bt4", "hc4", "bt3", "bt2", "hc3"] {
             for mode in ["normal", "fast"] {
                 let spec = "preset=6,mf=\(mf),mode=\(mode),dict=64KiB"
-                cases.append((["--lzma1=" + spec], try LZMAEncoderOptions(xzOptionString: spec)))
+                cases.append((["--lzma1=" + spec], try LZMASettings(xzOptionString: spec)))
             }
         }
         for spec in ["preset=6,lc=0,lp=2,pb=0", "preset=6,lc=4,pb=4", "preset=6,nice=273", "preset=6,mf=bt2,nice=2",
                      "preset=6,nice=16,depth=1", "preset=2,lc=1,lp=3,pb=1", "preset=6,dict=4KiB"] {
-            cases.append((["--lzma1=" + spec], try LZMAEncoderOptions(xzOptionString: spec)))
+            cases.append((["--lzma1=" + spec], try LZMASettings(xzOptionString: spec)))
         }
         for (args, options) in cases {
             for (name, input) in [("text", text), ("mixed", mixed)] {
@@ -158,9 +158,9 @@ final class EncoderTests: XCTestCase {
     func testEveryModeAndMatchFinderWithSmallDictionary() throws {
         // 4 KiB dictionary with 24 KB of input: matches must stay within the dictionary.
         let input = EncoderTests.mixed(24_000)
-        for mode in [LZMAEncoderOptions.Mode.fast, .normal] {
-            for mf in [LZMAEncoderOptions.MatchFinder.hc3, .hc4, .bt2, .bt3, .bt4] {
-                var o = try LZMAEncoderOptions.preset(6)
+        for mode in [LZMASettings.Mode.fast, .normal] {
+            for mf in [LZMASettings.MatchFinder.hc3, .hc4, .bt2, .bt3, .bt4] {
+                var o = try LZMASettings.preset(6)
                 o.mode = mode
                 o.matchFinder = mf
                 o.dictionarySize = 4096
@@ -173,8 +173,8 @@ final class EncoderTests: XCTestCase {
     func testLiteralAndPositionBits() throws {
         let input = EncoderTests.mixed(20_000)
         for (lc, lp, pb) in [(0, 0, 0), (3, 0, 2), (4, 0, 4), (0, 4, 0), (1, 3, 1), (2, 2, 3)] {
-            for mode in [LZMAEncoderOptions.Mode.fast, .normal] {
-                var o = try LZMAEncoderOptions.preset(6)
+            for mode in [LZMASettings.Mode.fast, .normal] {
+                var o = try LZMASettings.preset(6)
                 o.lc = lc; o.lp = lp; o.pb = pb
                 o.mode = mode
                 o.dictionarySize = 1 << 16
@@ -186,12 +186,12 @@ final class EncoderTests: XCTestCase {
 
     func testNiceLengthExtremes() throws {
         let input = EncoderTests.mixed(20_000) + [UInt8](repeating: 0x41, count: 3000)
-        let cases: [(LZMAEncoderOptions.MatchFinder, Int, LZMAEncoderOptions.Mode)] = [
+        let cases: [(LZMASettings.MatchFinder, Int, LZMASettings.Mode)] = [
             (.bt2, 2, .normal), (.bt2, 2, .fast), (.hc3, 3, .fast), (.hc4, 4, .normal),
             (.bt4, 273, .normal), (.hc4, 273, .fast), (.bt4, 273, .fast),
         ]
         for (mf, nice, mode) in cases {
-            var o = try LZMAEncoderOptions.preset(6)
+            var o = try LZMASettings.preset(6)
             o.matchFinder = mf; o.niceLength = nice; o.mode = mode
             o.dictionarySize = 1 << 16
             let out = try LZMACompressor.compress(input, options: o)
@@ -223,7 +223,7 @@ final class EncoderTests: XCTestCase {
     func testLongInputMovesTheWindow() throws {
         // The window buffer for a 4 KiB dictionary is about 530 KB; 700 KB forces it to move.
         let input = EncoderTests.mixed(700_000)
-        var o = try LZMAEncoderOptions.preset(1)
+        var o = try LZMASettings.preset(1)
         o.dictionarySize = 4096
         let chunked = try EncoderTests.compressInChunks(input, options: o, chunk: { _ in 50_000 })
         try assertXZDecodes(chunked, to: input, "window move, fast")
@@ -236,7 +236,7 @@ final class EncoderTests: XCTestCase {
     func testChunkingDoesNotChangeOutput() throws {
         let input = EncoderTests.mixed(12_000)
         for level in [0, 6] {
-            let o = try LZMAEncoderOptions.preset(level)
+            let o = try LZMASettings.preset(level)
             let reference = try LZMACompressor.compress(input, options: o)
             var r = Rng(s: 99)
             let chunkings: [(String, (Int) -> Int)] = [
@@ -255,7 +255,7 @@ final class EncoderTests: XCTestCase {
 
     func testCompressAndFinishConvenience() throws {
         let input = EncoderTests.textLike(20_000)
-        let o = try LZMAEncoderOptions.preset(6)
+        let o = try LZMASettings.preset(6)
         let c = try LZMACompressor(options: o)
         var out: [UInt8] = []
         out += try c.compress(input[0..<5000])
@@ -268,7 +268,7 @@ final class EncoderTests: XCTestCase {
 
     func testCompressingReader() throws {
         let input = EncoderTests.mixed(30_000)
-        let o = try LZMAEncoderOptions.preset(2)
+        let o = try LZMASettings.preset(2)
         var pos = 0
         let reader = try LZMACompressingReader(options: o) { buf in
             let n = min(777, buf.count, input.count - pos)
@@ -292,7 +292,7 @@ final class EncoderTests: XCTestCase {
     func testRawLZMA1DecodesWithXZ() throws {
         let input = EncoderTests.mixed(20_000)
         for (lc, lp, pb, level) in [(3, 0, 2, 6), (0, 2, 0, 1), (1, 1, 3, 4)] {
-            var o = try LZMAEncoderOptions.preset(level)
+            var o = try LZMASettings.preset(level)
             o.lc = lc; o.lp = lp; o.pb = pb
             o.dictionarySize = 1 << 20
             let c = try LZMACompressor(format: .rawLZMA1, options: o)
@@ -331,7 +331,7 @@ final class EncoderTests: XCTestCase {
 
     func testHeaderDictionaryRounding() throws {
         func headerDict(_ d: UInt32) throws -> UInt32 {
-            var o = try LZMAEncoderOptions.preset(0)
+            var o = try LZMASettings.preset(0)
             o.dictionarySize = d
             let out = try LZMACompressor.compress([UInt8](), options: o)
             return UInt32(out[1]) | UInt32(out[2]) << 8 | UInt32(out[3]) << 16 | UInt32(out[4]) << 24
@@ -347,45 +347,45 @@ final class EncoderTests: XCTestCase {
     // MARK: - Options
 
     func testPresetParameters() throws {
-        let p0 = try LZMAEncoderOptions.preset(0)
+        let p0 = try LZMASettings.preset(0)
         XCTAssertEqual(p0.dictionarySize, 1 << 18); XCTAssertEqual(p0.mode, .fast); XCTAssertEqual(p0.matchFinder, .hc3)
         XCTAssertEqual(p0.niceLength, 128); XCTAssertEqual(p0.depth, 4)
-        let p3 = try LZMAEncoderOptions.preset(3)
+        let p3 = try LZMASettings.preset(3)
         XCTAssertEqual(p3.dictionarySize, 1 << 22); XCTAssertEqual(p3.matchFinder, .hc4); XCTAssertEqual(p3.niceLength, 273)
-        let p6 = try LZMAEncoderOptions.preset(6)
-        XCTAssertEqual(p6, LZMAEncoderOptions())
+        let p6 = try LZMASettings.preset(6)
+        XCTAssertEqual(p6, LZMASettings())
         XCTAssertEqual(p6.dictionarySize, 1 << 23); XCTAssertEqual(p6.mode, .normal); XCTAssertEqual(p6.niceLength, 64)
-        let p9e = try LZMAEncoderOptions.preset(9, extreme: true)
+        let p9e = try LZMASettings.preset(9, extreme: true)
         XCTAssertEqual(p9e.dictionarySize, 1 << 26); XCTAssertEqual(p9e.niceLength, 273); XCTAssertEqual(p9e.depth, 512)
-        let p3e = try LZMAEncoderOptions.preset(3, extreme: true)
+        let p3e = try LZMASettings.preset(3, extreme: true)
         XCTAssertEqual(p3e.mode, .normal); XCTAssertEqual(p3e.matchFinder, .bt4); XCTAssertEqual(p3e.niceLength, 192)
     }
 
     func testOptionStringParsing() throws {
-        let a = try LZMAEncoderOptions(xzOptionString: "preset=6e,dict=64MiB,lc=1,lp=2,pb=0,mode=fast,nice=100,mf=hc4,depth=7")
+        let a = try LZMASettings(xzOptionString: "preset=6e,dict=64MiB,lc=1,lp=2,pb=0,mode=fast,nice=100,mf=hc4,depth=7")
         XCTAssertEqual(a.dictionarySize, 64 << 20); XCTAssertEqual(a.lc, 1); XCTAssertEqual(a.lp, 2); XCTAssertEqual(a.pb, 0)
         XCTAssertEqual(a.mode, .fast); XCTAssertEqual(a.niceLength, 100); XCTAssertEqual(a.matchFinder, .hc4); XCTAssertEqual(a.depth, 7)
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: ""), try .preset(6))
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "preset=1").matchFinder, .hc4)
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "dict=4k").dictionarySize, 4096)
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "dict=2M").dictionarySize, 2 << 20)
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "dict=1GiB").dictionarySize, 1 << 30)
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "dict=12345").dictionarySize, 12345)
+        XCTAssertEqual(try LZMASettings(xzOptionString: ""), try .preset(6))
+        XCTAssertEqual(try LZMASettings(xzOptionString: "preset=1").matchFinder, .hc4)
+        XCTAssertEqual(try LZMASettings(xzOptionString: "dict=4k").dictionarySize, 4096)
+        XCTAssertEqual(try LZMASettings(xzOptionString: "dict=2M").dictionarySize, 2 << 20)
+        XCTAssertEqual(try LZMASettings(xzOptionString: "dict=1GiB").dictionarySize, 1 << 30)
+        XCTAssertEqual(try LZMASettings(xzOptionString: "dict=12345").dictionarySize, 12345)
         // preset= resets earlier options, as in xz.
-        XCTAssertEqual(try LZMAEncoderOptions(xzOptionString: "lc=0,preset=3").lc, 3)
+        XCTAssertEqual(try LZMASettings(xzOptionString: "lc=0,preset=3").lc, 3)
         for bad in ["preset=10", "preset=x", "dict=1000", "dict=2GiB", "dict=5XB", "lc=5", "pb=9", "nice=1", "nice=274",
                     "mode=slow", "mf=bt5", "foo=1", "lc", "lc=", "depth=-1"] {
-            XCTAssertThrowsError(try LZMAEncoderOptions(xzOptionString: bad), bad) {
+            XCTAssertThrowsError(try LZMASettings(xzOptionString: bad), bad) {
                 guard case LZMAError.invalidOptions = $0 else { return XCTFail("\(bad): \($0)") }
             }
         }
     }
 
     func testInvalidOptionsThrow() throws {
-        XCTAssertThrowsError(try LZMAEncoderOptions.preset(10)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
-        XCTAssertThrowsError(try LZMAEncoderOptions.preset(-1)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
-        let base = try LZMAEncoderOptions.preset(0)
-        var bad: [LZMAEncoderOptions] = []
+        XCTAssertThrowsError(try LZMASettings.preset(10)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
+        XCTAssertThrowsError(try LZMASettings.preset(-1)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
+        let base = try LZMASettings.preset(0)
+        var bad: [LZMASettings] = []
         var o = base; o.lc = 4; o.lp = 1; bad.append(o)          // lc + lp > 4 in .lzma
         o = base; o.lc = 9; bad.append(o)
         o = base; o.pb = 5; bad.append(o)

@@ -14,7 +14,7 @@ final class LZMA2Tests: XCTestCase {
     /// neither the previous byte nor the position, so after a state reset the
     /// payload decodes to `data` wherever it is placed in a stream.
     static func lzmaPayload(_ data: [UInt8]) throws -> [UInt8] {
-        let options = LZMAEncoderOptions(lc: 0, lp: 0, pb: 0, dictionarySize: 1 << 16)
+        let options = LZMASettings(lc: 0, lp: 0, pb: 0, dictionarySize: 1 << 16)
         let file = try LZMACompressor.compress(data, format: .lzmaKnownSize(UInt64(data.count)), options: options)
         return Array(file.dropFirst(13))
     }
@@ -98,7 +98,7 @@ final class LZMA2Tests: XCTestCase {
         // A chunk with lc=3, lp=0, pb=2 encoded on its own (reset level 3 at
         // the start, so its context is the fresh dictionary).
         let a = S.mixedData(3000, seed: 26), b = S.mixedData(2000, seed: 27)
-        let opts = LZMAEncoderOptions(lc: 1, lp: 3, pb: 4, dictionarySize: 1 << 16)
+        let opts = LZMASettings(lc: 1, lp: 3, pb: 4, dictionarySize: 1 << 16)
         let payload = Array(try LZMACompressor.compress(a, format: .lzmaKnownSize(UInt64(a.count)), options: opts).dropFirst(13))
         let props = UInt8((4 * 5 + 3) * 9 + 1)
         let stream = try Self.lzmaChunk(a, reset: 3, payload: payload, props: props) + Self.lzmaChunk(b, reset: 2) + [0]

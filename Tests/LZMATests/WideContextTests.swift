@@ -21,7 +21,7 @@ final class WideContextTests: XCTestCase {
     func testRawRoundTripWithLargeLcAndLp() throws {
         let input = sample(30_000)
         for (lc, lp, pb) in [(8, 4, 4), (8, 0, 0), (5, 3, 1), (0, 4, 2), (6, 2, 3)] {
-            var options = try LZMAEncoderOptions.preset(1)
+            var options = try LZMASettings.preset(1)
             options.lc = lc; options.lp = lp; options.pb = pb
             options.dictionarySize = 1 << 16
             let raw = try LZMACompressor.compress(input, format: .rawLZMA1, options: options)
@@ -46,7 +46,7 @@ final class WideContextTests: XCTestCase {
     }
 
     func testLZMAAloneEncoderRefusesLcPlusLpAbove4() {
-        var options = try! LZMAEncoderOptions.preset(1)
+        var options = try! LZMASettings.preset(1)
         options.lc = 4; options.lp = 1
         XCTAssertThrowsError(try LZMACompressor(format: .lzma, options: options)) { error in
             guard case LZMAError.invalidOptions = error else { return XCTFail("\(error)") }

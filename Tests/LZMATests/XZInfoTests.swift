@@ -20,7 +20,7 @@ final class XZInfoTests: XCTestCase {
 
     func testBlocksAndTheirHeaders() throws {
         let data = S.mixedData(50_000, seed: 3)
-        var lzma = try LZMAEncoderOptions.preset(0)
+        var lzma = try LZMASettings.preset(0)
         lzma.dictionarySize = 3 << 19  // 1.5 MiB: not a power of two
         let options = XZEncoderOptions(lzma: lzma, check: .crc32, filters: [.delta(distance: 4), .x86(start: 16)],
                                        blockSize: 20_000, sizesInBlockHeaders: true)

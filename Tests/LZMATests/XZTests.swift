@@ -537,7 +537,7 @@ final class XZEncoderTests: XCTestCase {
         // chunk needs, so the encoder keeps its own copy.
         var rng = FilterTests.RNG(seed: 43)
         let data = S.mixedData(20_000, seed: 44) + rng.bytes(150_000) + S.mixedData(20_000, seed: 45)
-        var lz = try LZMAEncoderOptions.preset(0)
+        var lz = try LZMASettings.preset(0)
         lz.dictionarySize = 4096
         let ours = try XZCompressor.compress(data, options: XZEncoderOptions(lzma: lz))
         XCTAssertEqual(try S.xz(["-dc"], ours), data)
@@ -580,7 +580,7 @@ final class XZEncoderTests: XCTestCase {
     }
 
     func testInvalidOptionsThrow() throws {
-        var lz = try LZMAEncoderOptions.preset(0)
+        var lz = try LZMASettings.preset(0)
         lz.lc = 4; lz.lp = 1
         XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(lzma: lz)))
         XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(blockSize: 0)))

@@ -51,7 +51,7 @@ func writeAll(_ bytes: [UInt8]) {
     }
 }
 
-func compress(_ data: [UInt8], format: Int, options: LZMAEncoderOptions, chunk: Int) throws -> [UInt8] {
+func compress(_ data: [UInt8], format: Int, options: LZMASettings, chunk: Int) throws -> [UInt8] {
     let f: CompressionFormat = format == 0 ? .lzma : format == 1 ? .lzmaKnownSize(UInt64(data.count)) : .rawLZMA1
     if chunk == 0 { return try LZMACompressor.compress(data, format: f, options: options) }
     let c = try LZMACompressor(format: f, options: options)
@@ -64,7 +64,7 @@ func compress(_ data: [UInt8], format: Int, options: LZMAEncoderOptions, chunk: 
     return out + (try c.finish())
 }
 
-func decompress(_ data: [UInt8], format: Int, options: LZMAEncoderOptions, chunk: Int) throws -> [UInt8] {
+func decompress(_ data: [UInt8], format: Int, options: LZMASettings, chunk: Int) throws -> [UInt8] {
     let f: DecompressionFormat
     if format == 2 {
         f = .rawLZMA1(try LZMAProperties(lc: options.lc, lp: options.lp, pb: options.pb,
@@ -96,7 +96,7 @@ while let op = readInt(1) {
         exit(2)
     }
     do {
-        let options = try LZMAEncoderOptions(xzOptionString: String(decoding: optBytes, as: UTF8.self))
+        let options = try LZMASettings(xzOptionString: String(decoding: optBytes, as: UTF8.self))
         let result = op == 1 ? try compress(data, format: format, options: options, chunk: chunk)
                              : try decompress(data, format: format, options: options, chunk: chunk)
         reply(0, result)

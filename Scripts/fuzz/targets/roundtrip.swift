@@ -17,10 +17,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var r = FuzzReader(data, size)
     let level = Int(r.byte() % 10)
     let flags = r.byte()
-    var o = try! LZMAEncoderOptions.preset(level, extreme: flags & 1 != 0)
+    var o = try! LZMASettings.preset(level, extreme: flags & 1 != 0)
     let sel = r.byte()
     if flags & 8 != 0 { o.mode = sel & 1 == 0 ? .fast : .normal }
-    let finders: [LZMAEncoderOptions.MatchFinder] = [.hc3, .hc4, .bt2, .bt3, .bt4]
+    let finders: [LZMASettings.MatchFinder] = [.hc3, .hc4, .bt2, .bt3, .bt4]
     if flags & 16 != 0 { o.matchFinder = finders[Int(sel >> 1) % finders.count] }
     let containerKind = Int(flags >> 1) % 3
     let raw = containerKind == 2

@@ -1,91 +1,78 @@
-/// Which container a decompressor expects.
-public enum DecompressionFormat: Sendable, Equatable {
-    /// Detect from the first bytes (`.xz` or `.lzma`, by xz's rules: a `.lzma`
-    /// header is accepted only with a plausible dictionary and size).
-    case auto
-    /// `.lzma` ("LZMA_alone"): 13-byte header, then LZMA data.
-    case lzma
-    /// Raw LZMA1 data with properties supplied by the caller, and optionally the
-    /// uncompressed size (without it, the data must end with an end marker;
-    /// with it, an end marker after the last byte is accepted too).
-    case rawLZMA1(LZMAProperties, uncompressedSize: UInt64?)
-    /// `.xz`: one or more streams of blocks with integrity checks.
-    case xz
-    /// Raw LZMA2 data (a `.xz` block's compressed data, without the container),
-    /// with the dictionary size supplied by the caller.
-    case rawLZMA2(dictionarySize: UInt32)
-}
-
-/// What a call to a streaming coder stopped on.
-public enum CodingStatus: Sendable, Equatable {
-    /// All input was consumed; more is needed to go on.
-    case needsInput
-    /// The output buffer is full; call again (with the rest of the input).
-    case outputFull
-    /// The end of the stream was reached; input after it was not consumed.
-    case streamEnd
-}
-
-/// A streaming decompressor for `.xz`, `.lzma`, raw LZMA1 and raw LZMA2 data.
+/// A streaming decompressor for `.xz`, `.lzma`, `.lz`, raw LZMA1 and raw LZMA2.
 ///
 /// Feed input in chunks of any size, down to one byte; the output is the same
 /// for every chunking. Two ways to drive it:
 ///
 /// - ``decode(input:output:)``: buffer in, buffer out, like liblzma's
-///   `lzma_code`: it reports how much input it consumed and output it produced,
-///   and never writes more than the output buffer holds.
+///   `lzma_code`: it reports how much input it consumed and output it
+///   produced, and never writes more than the output buffer holds.
 /// - ``decompress(_:maxLength:)``: like Python's `LZMADecompressor.decompress`:
 ///   takes bytes, returns at most `maxLength` bytes, keeps unconsumed input
-///   internally (see ``needsInput``), and collects bytes after the end of the
-///   stream in ``unusedData``.
+///   internally (see ``needsInput``), and collects bytes after the end in
+///   ``unusedData``.
 ///
-/// Memory: the dictionary grows with the output actually produced, up to the
-/// size the header declares; with a ``memoryLimit`` a header that needs more
-/// fails with ``LZMAError/memoryLimitExceeded(required:limit:)`` before anything
-/// is allocated. After an error the decompressor keeps throwing the same error.
+/// One-shot: ``decompress(_:format:options:)``.
 ///
-/// `.xz` input: like `xz -d`, concatenated streams (with stream padding
-/// between them) decode as one output, so the decoder cannot see the end of
-/// the data by itself: call ``finish()`` after the last input, which checks
-/// that the input ended after a complete stream. With `singleStream` (xz's
-/// `--single-stream`) decoding ends after the first stream instead, and what
-/// follows goes to ``unusedData``.
+/// **The end of the data**, the same for every format (Python's rules):
+/// ``isFinished`` becomes true once a complete stream has been decoded;
+/// bytes that follow it are not decoded and end up in ``unusedData``. With
+/// ``DecompressionOptions/concatenated`` (the default, as `xz -d`), `.xz`
+/// stream padding and further `.xz` streams or `.lz` members that follow are
+/// decoded too: then ``isFinished`` is true whenever the input given so far
+/// ends after a complete stream (and padding that is a multiple of 4 bytes),
+/// and giving more input goes on with the next stream. When the input has
+/// ended, ``finish()`` checks that it ended at such a point.
+///
+/// **Errors latch**: after a data error every call throws the same error.
+/// Bytes decoded before the error are not lost: ``decompress(_:maxLength:)``
+/// returns them and throws on the next call; ``decode(input:output:)``
+/// throws at once, and the bytes it wrote before the error are valid: as
+/// many as ``totalOut`` grew (as liblzma's `lzma_code` reports output made
+/// before an error).
+///
+/// **Memory**: the dictionary grows with the output actually produced, up to
+/// the size the header declares, so a tiny file that claims a 4 GiB
+/// dictionary costs next to nothing; with a memory limit a header that needs
+/// more fails with ``LZMAError/memoryLimitExceeded(required:limit:)`` before
+/// anything is allocated.
+///
+/// **Thread safety**: a decompressor is a single-owner object (not
+/// `Sendable`): use it from one thread or task at a time.
 public final class LZMADecompressor {
     private enum Inner {
         case detecting
         case alone(LZMAAloneDecoder)
-        case raw(LZMA1StreamDecoder)
+        case raw(RawDecoder)
         case xz(XZDecoder)
-        case rawLZMA2(LZMA2Decoder)
     }
 
-    /// The format this decompressor was created for.
-    public let format: DecompressionFormat
-    /// The memory limit in bytes, if any.
-    public let memoryLimit: UInt64?
-    /// `.xz` only: stop after the first stream (xz's `--single-stream`).
-    public let singleStream: Bool
-    /// `.xz` only: do not verify the blocks' integrity checks (xz's `--ignore-check`).
-    public let ignoreCheck: Bool
-    private var inner: Inner
+    /// The format this decompressor was created for (`.auto` stays `.auto`;
+    /// see ``detectedFormat``).
+    public let format: LZMAFormat
+    /// The options it was created with.
+    public let options: DecompressionOptions
+    private var inner: Inner = .detecting
     private var failure: LZMAError?
+    private var ended = false
 
     /// Compressed bytes consumed so far.
     public private(set) var totalIn: UInt64 = 0
-    /// Decompressed bytes produced so far.
+    /// Decompressed bytes produced so far: the position in the output, for progress.
     public private(set) var totalOut: UInt64 = 0
-    /// True once the end of the stream has been reached.
-    public private(set) var isFinished = false
 
     // State of the Python-style interface.
     private var pendingInput: [UInt8] = []
     private var pendingOffset = 0
-    /// False when `decompress(_:maxLength:)` stopped at `maxLength` with input
-    /// left over or output pending: call it again (possibly with no new data)
-    /// before feeding more.
-    public private(set) var needsInput = true
-    /// Bytes given to `decompress(_:maxLength:)` after the end of the stream.
+    /// Bytes after the end of the data: what follows the stream in the input
+    /// given to either interface (with ``decode(input:output:)``: the bytes
+    /// the decoder had to look at to see that the data ended; the rest is
+    /// `input[consumed...]` of the call that returned `.streamEnd`).
     public private(set) var unusedData: [UInt8] = []
+    /// Like Python's `needs_input`: false when ``decompress(_:maxLength:)``
+    /// stopped at `maxLength` with input or output still waiting (call it
+    /// again, possibly with no new data, before feeding more), and once
+    /// ``isFinished``.
+    public private(set) var needsInput = true
     private static let scratchSize = 1 << 16
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: LZMADecompressor.scratchSize)
 
@@ -93,28 +80,31 @@ public final class LZMADecompressor {
 
     /// Creates a decompressor.
     /// - Parameters:
-    ///   - format: the container to expect.
-    ///   - memoryLimit: fail with `memoryLimitExceeded` instead of decoding a
-    ///     stream (for `.xz`: a block) that needs more than this many bytes,
-    ///     counted as xz 5.4 counts them for `--memlimit`: the declared
-    ///     dictionary plus about 64 KiB of decoder state (and 352 bytes per
-    ///     Delta, 1 KiB per BCJ filter).
-    ///   - singleStream: `.xz` only: end after the first stream, leaving the
-    ///     rest of the input unused, instead of decoding concatenated streams.
-    ///   - ignoreCheck: `.xz` only: skip verifying the blocks' checks (the
-    ///     headers', index's and footer's CRC32s are still verified).
+    ///   - format: the container to expect; `.auto` (the default) detects
+    ///     `.xz`, `.lzma` and `.lz` as xz does.
+    ///   - options: memory limit, concatenation, and for raw data the properties.
     /// - Complexity: O(1); buffers are allocated once the header is read.
-    public init(format: DecompressionFormat = .auto, memoryLimit: UInt64? = nil,
-                singleStream: Bool = false, ignoreCheck: Bool = false) {
+    public init(format: LZMAFormat = .auto, options: DecompressionOptions = DecompressionOptions()) {
         self.format = format
-        self.memoryLimit = memoryLimit
-        self.singleStream = singleStream
-        self.ignoreCheck = ignoreCheck
-        switch format {
-        case .auto: inner = .detecting
-        case .lzma: inner = .alone(LZMAAloneDecoder(picky: false, memoryLimit: memoryLimit))
-        case .xz: inner = .xz(XZDecoder(memoryLimit: memoryLimit, singleStream: singleStream, ignoreCheck: ignoreCheck))
-        case .rawLZMA1, .rawLZMA2: inner = .detecting  // set up on first call so init cannot throw
+        self.options = options
+    }
+
+    /// True once the end of the data has been reached (see the type's
+    /// documentation for concatenated streams).
+    public var isFinished: Bool {
+        if ended { return true }
+        if case .xz(let d) = inner, d.atValidEnd, pendingOffset == pendingInput.count, failure == nil { return true }
+        return false
+    }
+
+    /// The format actually being decoded, once known (for `.auto`, after the
+    /// first byte); nil before.
+    public var detectedFormat: LZMAFormat? {
+        switch inner {
+        case .detecting: return nil
+        case .alone: return .lzma
+        case .raw: return format
+        case .xz: return .xz
         }
     }
 
@@ -128,96 +118,127 @@ public final class LZMADecompressor {
     }
 
     /// `.xz` only: the integrity check of the stream being decoded (the last
-    /// one, after the end), once its header has been read; nil for other
-    /// formats or an unknown check.
+    /// one, after the end), once its header has been read.
     public var check: XZCheck? {
         if case .xz(let d) = inner { return d.check }
         return nil
     }
 
-    /// The uncompressed size the header declares, when it does (for progress).
+    /// The uncompressed size the header declares, when it does (`.lzma` with
+    /// a known size, raw LZMA1 given a size). For `.xz` and `.lz` the size is
+    /// at the end of the file: read it first with ``LZMAFileInfo``.
     public var expectedOutputSize: UInt64? {
         switch inner {
         case .alone(let a): return a.parsedHeader?.uncompressedSize
-        case .raw: if case .rawLZMA1(_, let size) = format { return size } else { return nil }
-        case .detecting, .xz, .rawLZMA2: return nil
+        case .raw: return format == .rawLZMA1 ? options.uncompressedSize : nil
+        case .detecting, .xz: return nil
         }
     }
 
     /// Decodes from `input` into `output`.
     ///
     /// - Returns: how many input bytes were consumed, how many output bytes
-    ///   written, and the status. With `.streamEnd`, input bytes after the end
-    ///   are not consumed (they are `input[consumed...]`).
-    /// - Throws: `LZMAError` for invalid, corrupt or truncated-in-a-way-that-is-
-    ///   already-visible data, or when the memory limit is exceeded.
+    ///   written, and the status: `.outputFull` only when `output` is full,
+    ///   `.needsInput` when all input was consumed (even at a point where
+    ///   concatenated data may end: see ``isFinished``), `.streamEnd` at the
+    ///   end of the data; input bytes after it are `input[consumed...]`
+    ///   (preceded by ``unusedData``).
+    /// - Throws: `LZMAError` for invalid, corrupt or truncated-in-a-way-that-
+    ///   is-already-visible data, or when the memory limit is exceeded. The
+    ///   bytes written before the error are valid (``totalOut`` counts them).
     /// - Complexity: O(input + output).
     public func decode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) throws(LZMAError)
         -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let failure { throw failure }
-        if isFinished { return (0, 0, .streamEnd) }
+        if ended { return (0, 0, .streamEnd) }
+        var r: (consumed: Int, produced: Int, status: CodingStatus)
         do {
-            let r = try step(input, output)
-            totalIn &+= UInt64(r.consumed)
-            totalOut &+= UInt64(r.produced)
-            if r.status == .streamEnd { isFinished = true }
-            return r
-        } catch let e {
-            failure = e
-            throw e
+            r = try step(input, output)
+        } catch {
+            failure = error
+            throw error
         }
+        totalIn &+= UInt64(r.consumed)
+        totalOut &+= UInt64(r.produced)
+        if r.status == .outputFull && r.produced < output.count {
+            // The inner coder met an error after output and kept it for its
+            // next call; take it now, so that statuses stay exact.
+            do {
+                let rest = UnsafeMutableBufferPointer(rebasing: output[r.produced...])
+                let more = try step(UnsafeBufferPointer(start: nil, count: 0), rest)
+                totalOut &+= UInt64(more.produced)
+                r.produced += more.produced
+                r.status = more.status
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+        if r.status == .streamEnd {
+            ended = true
+            if case .xz(let d) = inner { unusedData = d.lookahead }
+        }
+        return r
     }
 
     private func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>) throws(LZMAError)
         -> (consumed: Int, produced: Int, status: CodingStatus) {
         if case .detecting = inner {
+            let limit = options.memoryLimit
             switch format {
-            case .rawLZMA1(let props, let size):
-                let need = DecoderMemory.lzma1(dictionarySize: props.dictionarySize)
-                if let limit = memoryLimit, need > limit {
-                    throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
-                }
-                inner = .raw(LZMA1StreamDecoder(properties: props, uncompressedSize: size))
-            case .rawLZMA2(let dict):
-                let need = DecoderMemory.lzma2(dictionarySize: dict)
-                if let limit = memoryLimit, need > limit {
-                    throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
-                }
-                inner = .rawLZMA2(LZMA2Decoder(dictionarySize: dict))
-            default:
+            case .rawLZMA1, .rawLZMA2:
+                inner = .raw(try RawDecoder(lzma2: format == .rawLZMA2, properties: options.properties,
+                                            uncompressedSize: options.uncompressedSize, filters: options.filters,
+                                            memoryLimit: limit))
+            case .xz:
+                inner = .xz(XZDecoder(memoryLimit: limit, concatenated: options.concatenated, ignoreCheck: options.ignoreCheck))
+            case .lzma:
+                inner = .alone(LZMAAloneDecoder(picky: false, memoryLimit: limit))
+            case .lzip:
+                throw LZMAError.unsupported(".lz decoding is not available yet")
+            case .auto:
                 guard input.count > 0 else { return (0, 0, .needsInput) }
-                // As liblzma's auto decoder: 0xFD starts an .xz stream.
+                // As liblzma's auto decoder: 0xFD starts an .xz stream, "L" an
+                // .lz member; anything else must pass as a .lzma header.
                 if input[0] == 0xFD {
-                    inner = .xz(XZDecoder(memoryLimit: memoryLimit, singleStream: singleStream, ignoreCheck: ignoreCheck))
+                    inner = .xz(XZDecoder(memoryLimit: limit, concatenated: options.concatenated, ignoreCheck: options.ignoreCheck))
                 } else {
-                    inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: memoryLimit))
+                    inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: limit))
                 }
             }
         }
         switch inner {
         case .alone(let d):
-            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
-        case .raw(let d):
-            return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+            do {
+                return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+            } catch {
+                // A header that does not pass as .lzma when detecting: no known format.
+                if format == .auto && d.parsedHeader == nil, case .invalidHeader = error { throw LZMAError.unknownFormat }
+                throw error
+            }
         case .xz(let d):
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
-        case .rawLZMA2(let d):
+        case .raw(let d):
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
         case .detecting:
             return (0, 0, .needsInput)
         }
     }
 
-    /// Decompresses `data` (appended to any input kept from earlier calls) and
-    /// returns at most `maxLength` bytes.
+    /// Decompresses `data` (appended to any input kept from earlier calls)
+    /// and returns at most `maxLength` bytes, like Python's
+    /// `LZMADecompressor.decompress(data, max_length)`.
     ///
-    /// When the result has `maxLength` bytes, ``needsInput`` may be false: call
-    /// again with empty data to get the rest before feeding more. Data after the
-    /// end of the stream is kept in ``unusedData``.
-    /// - Throws: `LZMAError` as ``decode(input:output:)`` does.
+    /// When the result has `maxLength` bytes, ``needsInput`` may be false:
+    /// call again with empty data to get the rest before feeding more. Data
+    /// after the end of the stream goes to ``unusedData``.
+    /// - Throws: `LZMAError` as ``decode(input:output:)`` does, but only from
+    ///   a call that has no earlier good bytes left to return.
     /// - Complexity: O(data + output); memory O(maxLength + kept input).
-    public func decompress<C: Collection>(_ data: C, maxLength: Int = .max) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
-        if isFinished {
+    public func decompress<C: Collection>(_ data: C, maxLength: Int = .max) throws(LZMAError) -> [UInt8]
+        where C.Element == UInt8 {
+        if let failure { throw failure }
+        if ended {
             unusedData.append(contentsOf: data)
             return []
         }
@@ -237,17 +258,24 @@ public final class LZMADecompressor {
             var consumed = 0
             var produced = 0
             var thrown: LZMAError?
+            let before = totalOut
             pendingInput.withUnsafeBufferPointer { inBuf in
                 let i = UnsafeBufferPointer(rebasing: inBuf[pendingOffset...])
                 do throws(LZMAError) {
                     (consumed, produced, status) = try decode(input: i, output: UnsafeMutableBufferPointer(start: scratch, count: room))
-                } catch let e {
-                    thrown = e
+                } catch {
+                    thrown = error
+                    produced = Int(totalOut &- before)
                 }
             }
             out.append(contentsOf: UnsafeBufferPointer(start: scratch, count: produced))
             pendingOffset += consumed
-            if let thrown { throw thrown }
+            if let thrown {
+                // Good bytes first; the error latches and comes next call.
+                if out.isEmpty { throw thrown }
+                needsInput = false
+                return out
+            }
             if status == .streamEnd {
                 unusedData.append(contentsOf: pendingInput[pendingOffset...])
                 pendingInput = []
@@ -257,54 +285,76 @@ public final class LZMADecompressor {
             if status == .needsInput && pendingOffset == pendingInput.count { break }
         }
         needsInput = !isFinished && !outputFilled && pendingOffset == pendingInput.count
-        if isFinished { needsInput = false }
         return out
     }
 
-    /// Declares the end of the input.
+    /// Declares the end of the input and checks that the data ended there.
     ///
-    /// For `.xz` this is where decoding ends (unless `singleStream`): it
-    /// checks that the input ended after a complete stream and its padding.
-    /// - Throws: `LZMAError.truncatedInput` if the stream has not ended (or,
-    ///   with `decompress(_:maxLength:)`, input is still waiting to be
-    ///   decoded); `LZMAError.corruptData` for `.xz` stream padding that is
-    ///   not a multiple of 4 bytes.
+    /// - Throws: the latched error if decoding failed;
+    ///   `LZMAError.truncatedInput` if the stream has not ended;
+    ///   `LZMAError.corruptData` for `.xz` stream padding that is not a
+    ///   multiple of 4 bytes; `LZMAError.programmingError` (not latched) if
+    ///   ``decompress(_:maxLength:)`` still holds input or output to give
+    ///   (``needsInput`` is false): call it until it is true first.
     public func finish() throws(LZMAError) {
         if let failure { throw failure }
-        if !isFinished, case .xz(let d) = inner, pendingOffset == pendingInput.count {
+        if ended { return }
+        if pendingOffset < pendingInput.count || !needsInput {
+            throw LZMAError.programmingError("finish() called with input still to decode: call decompress until needsInput is true")
+        }
+        if case .xz(let d) = inner {
             do {
                 try d.finishInput()
-            } catch let e {
-                failure = e
-                throw e
+            } catch {
+                failure = error
+                throw error
             }
-            isFinished = true
+            ended = true
             needsInput = false
+            return
         }
-        if !isFinished {
-            throw LZMAError.truncatedInput("compressed data ends before the end of the stream (after \(totalIn) bytes)")
-        }
+        let e = LZMAError.truncatedInput("compressed data ends before the end of the stream", offset: totalIn)
+        failure = e
+        throw e
     }
-}
 
-/// One-shot conveniences built on the streaming types.
-public enum LZMACodec {
-    /// Decompresses a whole `.xz` or `.lzma` (or, with `format`, raw) buffer.
-    ///
-    /// Like `xz -d`, data after the end of the stream is an error; `.xz`
-    /// input may hold several concatenated streams with stream padding.
-    /// - Throws: `LZMAError` for invalid, corrupt or truncated input, trailing
-    ///   data, or an exceeded memory limit.
-    /// - Complexity: O(n) time; memory O(output + dictionary).
-    public static func decompress<C: Collection>(_ data: C, format: DecompressionFormat = .auto,
-                                                 memoryLimit: UInt64? = nil) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
-        let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
-        let out = try d.decompress(data)
-        try d.finish()
-        if !d.unusedData.isEmpty {
-            throw LZMAError.corruptData("\(d.unusedData.count) bytes of data after the end of the stream",
-                                        offset: d.totalIn)
+    /// Decompresses a whole buffer, as `xz -d` does: concatenated `.xz`
+    /// streams (and `.lz` members) by default, and data after the end is an
+    /// error.
+    /// - Parameters: as ``init(format:options:)``.
+    /// - Throws: `LZMAError` for invalid, corrupt or truncated input, for
+    ///   trailing data (`.corruptData` at its offset), or an exceeded memory limit.
+    /// - Complexity: O(n) time; memory O(output + dictionary). `Data`,
+    ///   arrays and slices are read in place.
+    public static func decompress<C: Collection>(_ data: C, format: LZMAFormat = .auto,
+                                                 options: DecompressionOptions = DecompressionOptions()) throws(LZMAError) -> [UInt8]
+        where C.Element == UInt8 {
+        let d = LZMADecompressor(format: format, options: options)
+        return try withContiguousBytes(data) { (buf) throws(LZMAError) -> [UInt8] in
+            var out: [UInt8] = []
+            var at = 0
+            let chunk = 1 << 20
+            let tmp = UnsafeMutablePointer<UInt8>.allocate(capacity: chunk)
+            defer { tmp.deallocate() }
+            while true {
+                let r = try d.decode(input: UnsafeBufferPointer(rebasing: buf[at...]),
+                                     output: UnsafeMutableBufferPointer(start: tmp, count: chunk))
+                out.append(contentsOf: UnsafeBufferPointer(start: tmp, count: r.produced))
+                at += r.consumed
+                switch r.status {
+                case .outputFull: continue
+                case .needsInput:
+                    try d.finish()
+                    return out
+                case .streamEnd:
+                    let trailing = d.unusedData.count + (buf.count - at)
+                    if trailing > 0 {
+                        throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
+                                                    offset: d.totalIn - UInt64(d.unusedData.count))
+                    }
+                    return out
+                }
+            }
         }
-        return out
     }
 }

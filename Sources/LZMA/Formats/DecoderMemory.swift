@@ -18,16 +18,21 @@ enum DecoderMemory {
     /// A BCJ filter (liblzma's flat estimate for filters without their own).
     static let bcj: UInt64 = 1024
 
-    /// A `.lzma` file or raw LZMA1 data with this declared dictionary.
-    static func lzma1(dictionarySize: UInt32) -> UInt64 {
-        base + lzma1State + UInt64(dictionarySize)
+    /// A `.lzma` file or raw LZMA1 data with this declared dictionary (raw: after `filters`).
+    static func lzma1(dictionarySize: UInt32, filters: [XZFilter] = []) -> UInt64 {
+        base + lzma1State + UInt64(dictionarySize) + filterCost(filters)
     }
 
     /// An `.xz` block or raw LZMA2 data: the filters, then LZMA2.
     static func lzma2(dictionarySize: UInt32, filters: [XZFilter] = []) -> UInt64 {
-        filters.reduce(base + lzma2State + UInt64(dictionarySize)) { sum, f in
-            if case .delta = f { return sum + delta }
-            return sum + bcj
+        base + lzma2State + UInt64(dictionarySize) + filterCost(filters)
+    }
+
+    private static func filterCost(_ filters: [XZFilter]) -> UInt64 {
+        var sum: UInt64 = 0
+        for f in filters {
+            if case .delta = f { sum += delta } else { sum += bcj }
         }
+        return sum
     }
 }

@@ -79,7 +79,7 @@ final class LZMA1StreamDecoder: WindowStreamDecoder {
             case .endMarker:
                 if let rem = remaining, rem != 0 {
                     throw LZMAError.sizeMismatch("end marker before the declared uncompressed size",
-                                                 expected: declaredSize!, actual: declaredSize! - rem)
+                                                 expected: declaredSize!, actual: declaredSize! - rem, offset: decoder.totalIn)
                 }
                 finished = true
             case .finishedWithoutMarker:

@@ -25,7 +25,7 @@ struct LZMAAloneHeader: Equatable {
         var size: UInt64 = 0
         for i in 0..<8 { size |= UInt64(b[5 + i]) << (8 * UInt64(i)) }
         guard b[0] <= 224 else {
-            throw picky ? LZMAError.invalidHeader("not a .xz or .lzma file")
+            throw picky ? LZMAError.invalidHeader("not a .xz or .lzma file", offset: 0)
                         : LZMAError.invalidProperties("properties byte \(b[0]) is above 224")
         }
         if picky && dict != UInt32.max {
@@ -33,13 +33,19 @@ struct LZMAAloneHeader: Equatable {
             var d = dict &- 1
             d |= d >> 2; d |= d >> 3; d |= d >> 4; d |= d >> 8; d |= d >> 16
             d &+= 1
-            if d != dict { throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))") }
+            if d != dict { throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))", offset: 1) }
         }
         if picky && size != LZMAAloneHeader.unknownSize && size >= (1 << 38) {
-            throw LZMAError.invalidHeader("not a .xz or .lzma file (implausible uncompressed size)")
+            throw LZMAError.invalidHeader("not a .xz or .lzma file (implausible uncompressed size)", offset: 5)
         }
         properties = try LZMAProperties(propertiesByte: b[0], dictionarySize: dict)
         uncompressedSize = size == LZMAAloneHeader.unknownSize ? nil : size
+    }
+
+    /// A header to write.
+    init(properties: LZMAProperties, uncompressedSize: UInt64?) {
+        self.properties = properties
+        self.uncompressedSize = uncompressedSize
     }
 
     /// The 13 header bytes.

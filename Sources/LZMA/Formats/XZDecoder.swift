@@ -15,10 +15,14 @@
 /// of headers, footer and index, the block check, the sizes a block header
 /// declares, and that the Index describes exactly the blocks decoded.
 ///
-/// Like `xz -d`, concatenated streams decode as one output. The input's end
-/// can only be known from outside (more streams may follow), so the owner
-/// calls `finishInput()` at the end; with `singleStream` decoding instead
-/// stops after the first stream and leaves the rest unread.
+/// With `concatenated` (as `xz -d`), streams and stream padding that follow
+/// decode as one output; bytes after a stream (and its padding) that do not
+/// start a stream header end decoding: `.streamEnd`, and `lookahead` holds
+/// the ones already consumed (at most 5, a prefix of the magic bytes). The
+/// input's end can only be known from outside, so the owner calls
+/// `finishInput()` there (`atValidEnd` tells whether it would pass). Without
+/// `concatenated`, decoding stops after the first stream's footer and leaves
+/// the rest unread.
 final class XZDecoder {
     private enum Phase {
         case streamHeader, blockStart, blockHeader, blockData, blockPadding,
@@ -26,7 +30,7 @@ final class XZDecoder {
     }
 
     let memoryLimit: UInt64?
-    let singleStream: Bool
+    let concatenated: Bool
     let ignoreCheck: Bool
 
     private var phase = Phase.streamHeader
@@ -64,9 +68,17 @@ final class XZDecoder {
     /// Zero bytes after the last stream footer.
     private var streamPadding: UInt64 = 0
 
-    init(memoryLimit: UInt64?, singleStream: Bool, ignoreCheck: Bool) {
+    /// Bytes consumed after the last stream that turned out not to start
+    /// another one (see the type's documentation).
+    private(set) var lookahead: [UInt8] = []
+
+    /// True between streams (after a footer and stream padding that is a
+    /// multiple of 4): the input may end here.
+    var atValidEnd: Bool { phase == .done || (phase == .streamPadding && streamPadding % 4 == 0) }
+
+    init(memoryLimit: UInt64?, concatenated: Bool, ignoreCheck: Bool) {
         self.memoryLimit = memoryLimit
-        self.singleStream = singleStream
+        self.concatenated = concatenated
         self.ignoreCheck = ignoreCheck
         field = .allocate(capacity: 1024)
     }
@@ -93,9 +105,9 @@ final class XZDecoder {
     private var deferredError: LZMAError?
 
     /// Decodes from `input` into `output`.
-    /// - Returns: bytes consumed and produced; `.streamEnd` only with
-    ///   `singleStream`, after the first stream (the rest of the input is
-    ///   not consumed).
+    /// - Returns: bytes consumed and produced; `.streamEnd` after the first
+    ///   stream without `concatenated`, or at bytes after the streams that
+    ///   are not a stream (the rest of the input is not consumed).
     /// - Throws: `LZMAError` (see `LZMADecompressor`).
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
               _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
@@ -117,6 +129,21 @@ final class XZDecoder {
                           consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             switch phase {
+            case .streamHeader where streamCount > 0 && have < XZStreamHeader.magic.count:
+                // After a stream: a byte that does not continue the magic
+                // bytes ends the data; it and what follows stay unconsumed.
+                guard consumed < inCount else { return (consumed, produced, .needsInput) }
+                let b = input![consumed]
+                guard b == XZStreamHeader.magic[have] else {
+                    lookahead = Array(UnsafeBufferPointer(start: field, count: have))
+                    phase = .done
+                    return (consumed, produced, .streamEnd)
+                }
+                field[have] = b
+                have += 1
+                consumed += 1
+                totalIn &+= 1
+
             case .streamHeader, .blockHeader, .check, .streamFooter:
                 let n = min(need - have, inCount - consumed)
                 if n > 0 {
@@ -201,7 +228,7 @@ final class XZDecoder {
                 throw LZMAError.corruptData("stream padding of \(streamPadding) bytes is not a multiple of 4", offset: totalIn)
             }
         default:
-            throw LZMAError.truncatedInput("the .xz data ends inside a stream (after \(totalIn) bytes)")
+            throw LZMAError.truncatedInput("the .xz data ends inside a stream", offset: totalIn)
         }
     }
 
@@ -232,7 +259,7 @@ final class XZDecoder {
                 let computed = checker.finalize()
                 let stored = Array(UnsafeBufferPointer(start: field, count: need))
                 guard computed == stored else {
-                    throw LZMAError.checkMismatch("\(checker.check) mismatch in block \(blocks.count + 1) at input byte \(fieldStart): stored \(hexString(stored.reversedIfCRC(checker.check))), computed \(hexString(computed.reversedIfCRC(checker.check)))")
+                    throw LZMAError.checkMismatch("\(checker.check) mismatch in block \(blocks.count + 1) at input byte \(fieldStart): stored \(hexString(stored.reversedIfCRC(checker.check))), computed \(hexString(computed.reversedIfCRC(checker.check)))", offset: fieldStart)
                 }
                 checker.reset()
             }
@@ -246,7 +273,7 @@ final class XZDecoder {
             try XZStreamHeader.decodeFooter(field, checkID: checkID, indexSize: index.size, offset: fieldStart)
             streamCount += 1
             streamPadding = 0
-            phase = singleStream ? .done : .streamPadding
+            phase = concatenated ? .streamPadding : .done
 
         default:
             break

@@ -1,77 +1,18 @@
-/// Settings for writing `.xz` (or raw LZMA2) data.
-public struct XZEncoderOptions: Sendable, Hashable {
-    /// What to write around the LZMA2 data.
-    public enum Container: Sendable, Hashable {
-        /// A complete `.xz` stream (header, blocks, index, footer).
-        case xz
-        /// Only the LZMA2 data (xz `--format=raw`); `check` and `blockSize`
-        /// do not apply. The decoder must be told the filters and the
-        /// dictionary size.
-        case rawLZMA2
-    }
-
-    /// The LZMA settings (lc + lp must be at most 4 for LZMA2).
-    public var lzma: LZMAEncoderOptions
-    /// The integrity check of each block. xz's default is CRC64.
-    public var check: XZCheck
-    /// Filters run before LZMA2 (Delta, BCJ), at most 3, in the order xz's
-    /// command line gives them.
-    public var filters: [XZFilter]
-    /// Start a new block every this many uncompressed bytes (xz's
-    /// `--block-size`). nil = one block.
-    public var blockSize: UInt64?
-    /// Record each block's compressed and uncompressed sizes in its header,
-    /// as xz's multithreaded encoder (`-T0`, `-T2`...) does; a decoder can
-    /// then split the work. Costs buffering one block's compressed data
-    /// before it is written. false (the default): headers without sizes,
-    /// output written as it is produced, as single-threaded xz (`-T1`) does.
-    public var sizesInBlockHeaders: Bool
-    public var container: Container
-
-    /// - Parameters: see the properties. Defaults: xz's preset 6, CRC64, no
-    ///   filters, one block, `.xz`.
-    public init(lzma: LZMAEncoderOptions = LZMAEncoderOptions(), check: XZCheck = .crc64,
-                filters: [XZFilter] = [], blockSize: UInt64? = nil, sizesInBlockHeaders: Bool = false,
-                container: Container = .xz) {
-        self.lzma = lzma
-        self.check = check
-        self.filters = filters
-        self.blockSize = blockSize
-        self.sizesInBlockHeaders = sizesInBlockHeaders
-        self.container = container
-    }
-
-    /// Checks everything that can be checked before encoding.
-    /// - Throws: `LZMAError.invalidOptions` for invalid LZMA settings, lc + lp > 4,
-    ///   more than 3 filters or invalid filter values, or a block size of 0.
-    public func validate() throws(LZMAError) {
-        try lzma.validate(forLZMAAlone: false)
-        guard lzma.lc + lzma.lp <= 4 else {
-            throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(lzma.lc), lp=\(lzma.lp))")
-        }
-        guard filters.count <= 3 else {
-            throw LZMAError.invalidOptions("at most 3 filters may precede LZMA2, got \(filters.count)")
-        }
-        for f in filters { try f.validate() }
-        if let b = blockSize, b == 0 || b > VLI.max {
-            throw LZMAError.invalidOptions("block size \(b) is out of range")
-        }
-    }
-}
-
 /// A streaming `.xz` (or raw LZMA2) compressor, fed input in chunks of any
 /// size; the output does not depend on the chunking.
 ///
 /// The output is byte-for-byte what xz 5.4 writes with the same settings
-/// (`xz -T1`; with ``XZEncoderOptions/sizesInBlockHeaders``, what
+/// (`xz -T1`; with ``CompressionOptions/sizesInBlockHeaders``, what
 /// multithreaded xz writes), because the LZMA encoder and the LZMA2 chunking
 /// follow xz's.
 ///
 /// Memory: the LZMA encoder's (see `LZMACompressor.memoryUsage(_:)`), about
 /// 200 KiB of buffers, and with sizes in block headers one block's
 /// compressed data.
-public final class XZCompressor: BufferedEncoding {
-    public let options: XZEncoderOptions
+final class XZCompressor: BufferedEncoding {
+    let options: CompressionOptions
+    /// Raw LZMA2 (xz `--format=raw`): only the LZMA2 data, no container.
+    let raw: Bool
 
     private enum Phase { case streamHeader, idle, block, done }
     private var phase = Phase.streamHeader
@@ -102,10 +43,10 @@ public final class XZCompressor: BufferedEncoding {
     /// Index records of the blocks written.
     private var records: [(unpadded: UInt64, uncompressed: UInt64)] = []
     /// Uncompressed bytes taken so far.
-    public private(set) var totalIn: UInt64 = 0
+    private(set) var totalIn: UInt64 = 0
 
     /// Where the LZMA encoder's large tables come from (see ``LZMAAllocator``).
-    public let allocator: LZMAAllocator
+    let allocator: LZMAAllocator
 
     /// The LZMA2 properties byte of every block header.
     private let dictionaryCode: UInt8
@@ -117,13 +58,14 @@ public final class XZCompressor: BufferedEncoding {
     /// Creates a compressor; the stream header is written with the first output.
     /// - Parameter allocator: supplies the match finder's tables; pass one
     ///   backed by `calloc` to keep untouched pages non-resident.
-    /// - Throws: `LZMAError.invalidOptions` (see ``XZEncoderOptions/validate()``).
+    /// - Throws: `LZMAError.invalidOptions` (see ``CompressionOptions/validate(for:)``).
     /// - Complexity: allocates the LZMA encoder for each block (lazily).
-    public init(options: XZEncoderOptions = XZEncoderOptions(), allocator: LZMAAllocator = .standard) throws(LZMAError) {
-        try options.validate()
+    init(options: CompressionOptions, raw: Bool = false, allocator: LZMAAllocator = .standard) throws(LZMAError) {
+        try options.validate(for: raw ? .rawLZMA2 : .xz)
         self.options = options
+        self.raw = raw
         self.allocator = allocator
-        checker = CheckCalculator(options.container == .xz ? options.check : .none)
+        checker = CheckCalculator(raw ? .none : options.check)
         let code = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
         dictionaryCode = code
         reservedHeaderSize = options.blockSize.map {
@@ -132,7 +74,7 @@ public final class XZCompressor: BufferedEncoding {
         } ?? 0
         stage = .allocate(capacity: XZCompressor.stageCapacity)
         scratch = .allocate(capacity: XZCompressor.scratchCapacity)
-        if options.container == .rawLZMA2 { phase = .idle }
+        if raw { phase = .idle }
     }
 
     deinit {
@@ -140,7 +82,7 @@ public final class XZCompressor: BufferedEncoding {
         scratch.deallocate()
     }
 
-    private var isXZ: Bool { options.container == .xz }
+    private var isXZ: Bool { !raw }
     private var sizesInHeader: Bool { isXZ && options.sizesInBlockHeaders }
 
     /// Compresses like liblzma's `lzma_code`: consumes input, writes at most
@@ -148,7 +90,7 @@ public final class XZCompressor: BufferedEncoding {
     /// stream; `.streamEnd` once the last byte has been written.
     /// - Throws: `LZMAError.programmingError` for input after finishing.
     ///   After a throw the compressor stays failed.
-    public func encode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
+    func encode(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>,
                        finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         if let f = failure { throw f }
         do {
@@ -316,26 +258,5 @@ public final class XZCompressor: BufferedEncoding {
         queue += index
         queue += XZStreamHeader.encodeFooter(check: options.check, indexSize: UInt64(index.count))
         phase = .done
-    }
-
-    /// Feeds `data` and returns the compressed bytes ready so far.
-    /// - Throws: as ``encode(input:output:finish:)``.
-    public func compress<C: Collection>(_ data: C) throws(LZMAError) -> [UInt8] where C.Element == UInt8 {
-        try encodeAll(data, finish: false)
-    }
-
-    /// Ends the stream and returns the remaining compressed bytes.
-    public func finish() throws(LZMAError) -> [UInt8] {
-        try encodeAll(EmptyCollection<UInt8>(), finish: true)
-    }
-
-    /// Compresses `data` in one call.
-    /// - Throws: `LZMAError.invalidOptions` for bad options.
-    public static func compress<C: Collection>(_ data: C, options: XZEncoderOptions = XZEncoderOptions()) throws(LZMAError) -> [UInt8]
-        where C.Element == UInt8 {
-        let c = try XZCompressor(options: options)
-        var out = try c.compress(data)
-        out += try c.finish()
-        return out
     }
 }

@@ -162,14 +162,14 @@ public struct XZFileInfo: Sendable, Hashable {
         }
         let headerSize = UInt64(XZStreamHeader.size)
         guard fileSize >= headerSize else {
-            throw LZMAError.invalidHeader("a file of \(fileSize) bytes is too small to be an .xz file")
+            throw LZMAError.invalidHeader("a file of \(fileSize) bytes is too small to be an .xz file", offset: 0)
         }
         // The first stream header tells whether this is .xz at all.
         _ = try readExactly(0, XZStreamHeader.size).withUnsafeBufferPointer { (b) throws(LZMAError) in
             try XZStreamHeader.decodeHeader(b.baseAddress!, firstStream: true, offset: 0)
         }
         guard fileSize >= 2 * headerSize else {
-            throw LZMAError.truncatedInput("a file of \(fileSize) bytes is too small to be an .xz file")
+            throw LZMAError.truncatedInput("a file of \(fileSize) bytes is too small to be an .xz file", offset: fileSize)
         }
 
         var reversed: [XZStreamInfo] = []
@@ -340,7 +340,7 @@ extension XZFileInfo {
                                         _ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8] {
         let bytes = try read(offset, count)
         guard bytes.count == count else {
-            throw LZMAError.truncatedInput("the file ended at byte \(offset + UInt64(bytes.count)) while reading \(count) bytes at \(offset)")
+            throw LZMAError.truncatedInput("the file ended while reading \(count) bytes at \(offset)", offset: offset + UInt64(bytes.count))
         }
         return bytes
     }

@@ -23,7 +23,7 @@ enum XZStreamHeader {
     ///   `corruptData` for a wrong CRC32, `unsupported` for reserved flag bits.
     static func decodeHeader(_ b: UnsafePointer<UInt8>, firstStream: Bool, offset: UInt64) throws(LZMAError) -> UInt8 {
         for i in 0..<6 where b[i] != magic[i] {
-            if firstStream { throw LZMAError.invalidHeader("not an .xz file (wrong magic bytes)") }
+            if firstStream { throw LZMAError.invalidHeader("not an .xz file (wrong magic bytes)", offset: offset) }
             throw LZMAError.corruptData("wrong magic bytes in the header of a concatenated .xz stream", offset: offset + UInt64(i))
         }
         let stored = UInt32(readLittleEndian(b + 8, count: 4))

@@ -45,7 +45,7 @@ final class MatchFinder {
     /// Bytes the hash needs (2, 3 or 4), and whether this is a binary tree.
     let hashBytes: Int
     let isBinaryTree: Bool
-    let kind: LZMAEncoderOptions.MatchFinder
+    let kind: LZMASettings.MatchFinder
 
     let buffer: UnsafeMutablePointer<UInt8>
     /// Usable size of `buffer` (it has 16 more bytes of zero padding).
@@ -97,7 +97,7 @@ final class MatchFinder {
         var sonCount: Int
         var cyclicSize: UInt32
 
-        init(dictionarySize dict: UInt32, matchFinder: LZMAEncoderOptions.MatchFinder) {
+        init(dictionarySize dict: UInt32, matchFinder: LZMASettings.MatchFinder) {
             let d = Int(dict)
             keepBefore = MatchFinder.optsSize + d
             keepAfter = (MatchFinder.optsSize + 1) + LZMAConstants.matchLenMax
@@ -135,7 +135,7 @@ final class MatchFinder {
     /// Where `buffer`, `hash` and `son` come from (and go back to).
     let allocator: LZMAAllocator
 
-    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) {
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard) {
         self.allocator = allocator
         kind = options.matchFinder
         hashBytes = kind.hashBytes
@@ -278,7 +278,7 @@ final class MatchFinder {
     }
 }
 
-extension LZMAEncoderOptions.MatchFinder {
+extension LZMASettings.MatchFinder {
     var hashBytes: Int {
         switch self {
         case .bt2: return 2

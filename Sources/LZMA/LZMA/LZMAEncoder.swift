@@ -76,7 +76,7 @@ final class LZMAEncoder {
     /// Bytes encoded so far (for the known-size check).
     var uncompressedSize: UInt64 = 0
 
-    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) {
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard) {
         lc = options.lc
         lp = options.lp
         posMask = (1 << UInt32(options.pb)) - 1

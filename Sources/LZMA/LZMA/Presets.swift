@@ -1,7 +1,7 @@
 /// Settings of the LZMA encoder: the stream properties (lc, lp, pb,
 /// dictionary size) and how hard the encoder searches (mode, match finder,
 /// nice length, depth). Defaults to xz's preset 6.
-public struct LZMAEncoderOptions: Sendable, Hashable {
+public struct LZMASettings: Sendable, Hashable {
     /// How the encoder chooses between literals and matches.
     public enum Mode: Sendable, Hashable {
         /// Greedy with a one-byte lazy look-ahead: fast, a little larger output.
@@ -45,41 +45,41 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
         self.depth = depth
     }
 
-    /// xz's presets: level 0...9, `extreme` = xz's `-e`.
+    /// xz's preset: level 0...9, optionally extreme (xz's `-e`).
     ///
     /// Levels 0-3 use the fast mode with hash chains, 4-9 the normal mode with
     /// bt4. Dictionaries: 256 KiB, 1, 2, 4, 4, 8, 8, 16, 32, 64 MiB.
-    /// - Throws: `LZMAError.invalidOptions` when `level` is not 0...9.
-    public static func preset(_ level: Int, extreme: Bool = false) throws(LZMAError) -> LZMAEncoderOptions {
-        guard (0...9).contains(level) else {
-            throw LZMAError.invalidOptions("preset level \(level) is not 0-9")
-        }
+    /// - Complexity: O(1); nothing is allocated until a compressor is made.
+    public init(preset: LZMAPreset) {
+        let level = preset.level
         let dictPow2: [UInt32] = [18, 20, 21, 22, 22, 23, 23, 24, 25, 26]
-        var o = LZMAEncoderOptions(dictionarySize: 1 << dictPow2[level])
+        self.init(dictionarySize: 1 << dictPow2[level])
         if level <= 3 {
-            o.mode = .fast
-            o.matchFinder = level == 0 ? .hc3 : .hc4
-            o.niceLength = level <= 1 ? 128 : 273
-            o.depth = [4, 8, 24, 48][level]
+            mode = .fast
+            matchFinder = level == 0 ? .hc3 : .hc4
+            niceLength = level <= 1 ? 128 : 273
+            depth = [4, 8, 24, 48][level]
         } else {
-            o.mode = .normal
-            o.matchFinder = .bt4
-            o.niceLength = level == 4 ? 16 : level == 5 ? 32 : 64
-            o.depth = 0
+            mode = .normal
+            matchFinder = .bt4
+            niceLength = level == 4 ? 16 : level == 5 ? 32 : 64
+            depth = 0
         }
-        if extreme {
-            o.mode = .normal
-            o.matchFinder = .bt4
+        if preset.isExtreme {
+            mode = .normal
+            matchFinder = .bt4
             if level == 3 || level == 5 {
-                o.niceLength = 192
-                o.depth = 0
+                niceLength = 192
+                depth = 0
             } else {
-                o.niceLength = 273
-                o.depth = 512
+                niceLength = 273
+                depth = 512
             }
         }
-        return o
     }
+
+    /// The settings of an xz preset: `.preset(6)`, `.preset(.extreme(9))`.
+    public static func preset(_ preset: LZMAPreset) -> LZMASettings { LZMASettings(preset: preset) }
 
     /// Parses xz's `--lzma1=` / `--lzma2=` option string, for example
     /// `"preset=6e,dict=64MiB,lc=3,lp=0,pb=2,mode=fast,nice=128,mf=hc4,depth=0"`.
@@ -89,7 +89,7 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
     /// k/K/KB/KiB, M/MB/MiB, G/GB/GiB.
     /// - Throws: `LZMAError.invalidOptions` naming the bad option or value.
     public init(xzOptionString: String) throws(LZMAError) {
-        self = try LZMAEncoderOptions.preset(6)
+        self = LZMASettings(preset: .default)
         if xzOptionString.isEmpty { return }
         for item in xzOptionString.split(separator: ",", omittingEmptySubsequences: false) {
             if item.isEmpty { continue }
@@ -104,19 +104,19 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
                 var digits = value
                 var extreme = false
                 if digits.hasSuffix("e") { extreme = true; digits.removeLast() }
-                guard digits.count == 1, let level = Int(digits) else {
+                guard digits.count == 1, let level = Int(digits), let p = LZMAPreset(level: level, extreme: extreme) else {
                     throw LZMAError.invalidOptions("preset=\(value): unsupported preset (use 0-9, optionally followed by 'e')")
                 }
-                self = try LZMAEncoderOptions.preset(level, extreme: extreme)
+                self = LZMASettings(preset: p)
             case "dict":
-                let v = try LZMAEncoderOptions.parseNumber(name, value, min: UInt64(LZMAEncoderOptions.minimumDictionarySize),
-                                                          max: UInt64(LZMAEncoderOptions.maximumDictionarySize))
+                let v = try LZMASettings.parseNumber(name, value, min: UInt64(LZMASettings.minimumDictionarySize),
+                                                          max: UInt64(LZMASettings.maximumDictionarySize))
                 dictionarySize = UInt32(v)
-            case "lc": lc = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
-            case "lp": lp = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
-            case "pb": pb = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: 4))
-            case "nice": niceLength = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 2, max: 273))
-            case "depth": depth = Int(try LZMAEncoderOptions.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
+            case "lc": lc = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
+            case "lp": lp = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
+            case "pb": pb = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
+            case "nice": niceLength = Int(try LZMASettings.parseNumber(name, value, min: 2, max: 273))
+            case "depth": depth = Int(try LZMASettings.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
             case "mode":
                 switch value {
                 case "fast": mode = .fast
@@ -164,20 +164,20 @@ public struct LZMAEncoderOptions: Sendable, Hashable {
 
     /// Checks the options as xz does.
     ///
-    /// lc 0...8, lp 0...4, pb 0...4 (with `forLZMAAlone` — `.lzma` files and
+    /// lc 0...8, lp 0...4, pb 0...4 (with `lcPlusLpAtMost4` — for `.lzma` files and
     /// LZMA2 — also lc + lp <= 4); dictionary 4 KiB ... 1.5 GiB; nice length
     /// 2...273 and at least the bytes the match finder hashes (3 for hc3/bt3,
     /// 4 for hc4/bt4); depth >= 0.
     /// - Throws: `LZMAError.invalidOptions` saying which value is wrong.
-    public func validate(forLZMAAlone: Bool) throws(LZMAError) {
+    public func validate(lcPlusLpAtMost4: Bool) throws(LZMAError) {
         guard (0...8).contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
         guard (0...4).contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
         guard (0...4).contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
-        if forLZMAAlone && lc + lp > 4 {
+        if lcPlusLpAtMost4 && lc + lp > 4 {
             throw LZMAError.invalidOptions("lc=\(lc) + lp=\(lp) exceeds 4")
         }
-        guard dictionarySize >= LZMAEncoderOptions.minimumDictionarySize,
-              dictionarySize <= LZMAEncoderOptions.maximumDictionarySize else {
+        guard dictionarySize >= LZMASettings.minimumDictionarySize,
+              dictionarySize <= LZMASettings.maximumDictionarySize else {
             throw LZMAError.invalidOptions("dictionary size \(dictionarySize) is not 4 KiB - 1536 MiB")
         }
         guard (LZMAConstants.matchLenMin...LZMAConstants.matchLenMax).contains(niceLength) else {

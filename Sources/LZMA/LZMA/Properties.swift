@@ -45,6 +45,29 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
         try self.init(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize)
     }
 
+    /// xz's default properties (preset 6): lc=3, lp=0, pb=2, 8 MiB.
+    public static let `default` = LZMAProperties(unchecked: 3, 0, 2, 1 << 23)
+
+    init(unchecked lc: Int, _ lp: Int, _ pb: Int, _ dictionarySize: UInt32) {
+        self.lc = lc
+        self.lp = lp
+        self.pb = pb
+        self.dictionarySize = dictionarySize
+    }
+
+    /// `size` rounded up to 2^n or 2^n + 2^(n-1): the dictionary sizes a
+    /// `.lzma` header written by xz (and LZMA Utils) holds, and the only ones
+    /// xz accepts when it detects `.lzma` by itself. UInt32.max stays as is.
+    public static func roundedDictionarySize(_ size: UInt32) -> UInt32 {
+        var d = size &- 1
+        d |= d >> 2
+        d |= d >> 3
+        d |= d >> 4
+        d |= d >> 8
+        d |= d >> 16
+        return d == UInt32.max ? d : d &+ 1
+    }
+
     /// The packed `(pb * 5 + lp) * 9 + lc` byte.
     public var propertiesByte: UInt8 { UInt8((pb * 5 + lp) * 9 + lc) }
 

@@ -21,7 +21,7 @@ final class LZMA2Encoder {
     static let loopInputMax = MatchFinder.optsSize + 1
 
     let lzma: LZMAEncoder
-    let options: LZMAEncoderOptions
+    let options: LZMASettings
     /// The properties byte of LZMA chunks: (pb * 5 + lp) * 9 + lc.
     let propertiesByte: UInt8
 
@@ -47,8 +47,8 @@ final class LZMA2Encoder {
 
     /// - Throws: `LZMAError.invalidOptions` if the options are invalid for
     ///   LZMA2 (lc + lp > 4, values out of range).
-    init(options: LZMAEncoderOptions, allocator: LZMAAllocator = .standard) throws(LZMAError) {
-        try options.validate(forLZMAAlone: false)
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard) throws(LZMAError) {
+        try options.validate(lcPlusLpAtMost4: true)
         guard options.lc + options.lp <= 4 else {
             throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(options.lc), lp=\(options.lp))")
         }
