@@ -105,3 +105,9 @@ public final class FileByteSource: RandomAccessByteSource {
         }
     }
 }
+
+/// So that `error.localizedDescription` reads like the library's one-line
+/// ``LZMAError/description`` instead of "LZMA.LZMAError error 3".
+extension LZMAError: LocalizedError {
+    public var errorDescription: String? { description }
+}
