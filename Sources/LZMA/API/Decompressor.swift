@@ -251,9 +251,15 @@ public final class LZMADecompressor {
         let limit = max(0, maxLength)
         var outputFilled = false
         let scratch = self.scratch
+        var lastLook = false
         while true {
             let room = min(limit - out.count, LZMADecompressor.scratchSize)
-            if room == 0 { outputFilled = true; break }
+            if room == 0 {
+                // As liblzma under Python: with the output full, input that
+                // produces no output (the end of the stream) is still read.
+                if lastLook || pendingOffset == pendingInput.count { outputFilled = true; break }
+                lastLook = true
+            }
             var status = CodingStatus.needsInput
             var consumed = 0
             var produced = 0
@@ -283,6 +289,7 @@ public final class LZMADecompressor {
                 break
             }
             if status == .needsInput && pendingOffset == pendingInput.count { break }
+            if lastLook { outputFilled = status == .outputFull || pendingOffset < pendingInput.count; break }
         }
         needsInput = !isFinished && !outputFilled && pendingOffset == pendingInput.count
         return out
@@ -299,7 +306,7 @@ public final class LZMADecompressor {
     public func finish() throws(LZMAError) {
         if let failure { throw failure }
         if ended { return }
-        if pendingOffset < pendingInput.count || !needsInput {
+        if pendingOffset < pendingInput.count || (!needsInput && !isFinished) {
             throw LZMAError.programmingError("finish() called with input still to decode: call decompress until needsInput is true")
         }
         if case .xz(let d) = inner {

@@ -148,8 +148,10 @@ final class LZMA2Decoder: WindowStreamDecoder {
             case .lzma:
                 // As in LZMA1StreamDecoder: decode no further than the caller's
                 // buffer takes, so an error never overtakes the bytes before it.
+                // A chunk whose bytes are all out still ends (range coder
+                // check) without room: the end is seen as early as liblzma sees it.
                 let outRoom = outCount - produced
-                if outRoom == 0 { return (consumed, produced, .outputFull) }
+                if outRoom == 0 && uncompressedLeft > 0 { return (consumed, produced, .outputFull) }
                 decoder.window.makeRoom()
                 let window = decoder.window
                 let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos, outRoom)
