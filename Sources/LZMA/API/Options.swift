@@ -99,6 +99,13 @@ public struct CompressionOptions: Sendable, Hashable {
     /// decoder can then split the work. Costs buffering one block's
     /// compressed data. false (the default): what single-threaded xz (`-T1`) writes.
     public var sizesInBlockHeaders: Bool
+    /// `.xz`: where blocks end and which filter chain each uses (xz's
+    /// `--block-list`): each item is a block of `size` uncompressed bytes
+    /// (0: the rest of the input in one block) with its own chain (nil: the
+    /// options' `lzma` and `filters`). When the input is longer than the
+    /// items, the last item repeats; an item larger than ``blockSize`` is
+    /// split into blocks of at most that size, keeping the item's end.
+    public var blockList: [XZBlockListItem] = []
     /// `.lzma` and raw LZMA1: the exact input length, written in the `.lzma`
     /// header with no end marker after the data; the input must then be
     /// exactly this long. nil (the default): "unknown size" and an end
@@ -148,6 +155,14 @@ public struct CompressionOptions: Sendable, Hashable {
             if let b = blockSize, b == 0 || b > VLI.max {
                 throw LZMAError.invalidOptions("block size \(b) is out of range")
             }
+            for item in blockList {
+                guard item.size <= VLI.max else { throw LZMAError.invalidOptions("block size \(item.size) is out of range") }
+                guard let chain = item.chain else { continue }
+                guard chain.coder == .lzma2 else { throw LZMAError.invalidOptions("LZMA1 cannot be used with the .xz format") }
+                var o = CompressionOptions(lzma: chain.lzma, filters: chain.filters)
+                o.blockSize = nil
+                try o.validate(for: format)
+            }
         }
     }
 }
@@ -191,5 +206,18 @@ public struct DecompressionOptions: Sendable, Hashable {
         self.properties = properties
         self.uncompressedSize = uncompressedSize
         self.filters = filters
+    }
+}
+
+/// One item of ``CompressionOptions/blockList`` (xz's `--block-list`).
+public struct XZBlockListItem: Sendable, Hashable {
+    /// Uncompressed bytes in the block(s) of this item; 0 = the rest of the input.
+    public var size: UInt64
+    /// The filter chain of these blocks; nil = the options' default chain.
+    public var chain: LZMAFilterChain?
+
+    public init(size: UInt64, chain: LZMAFilterChain? = nil) {
+        self.size = size
+        self.chain = chain
     }
 }

@@ -48,8 +48,18 @@ final class XZCompressor: BufferedEncoding {
     /// Where the LZMA encoder's large tables come from (see ``LZMAAllocator``).
     let allocator: LZMAAllocator
 
-    /// The LZMA2 properties byte of every block header.
-    private let dictionaryCode: UInt8
+    /// The LZMA2 properties byte of the current block's header.
+    private var dictionaryCode: UInt8
+    /// The current block's chain: the options' unless the block list gives one.
+    private var blockFilters: [XZFilter]
+    private var blockLZMA: LZMASettings
+    /// Uncompressed bytes the current block may take (nil: no limit).
+    private var blockLimit: UInt64?
+    // The block list: the item in use and what is left of it.
+    private var listPos = 0
+    private var itemLeft: UInt64 = 0
+    private var itemIsRest = false
+    private var itemChain: LZMAFilterChain?
     /// With sizes in block headers: the header size xz's multithreaded
     /// encoder reserves before a block is encoded, for the largest sizes a
     /// block of `blockSize` bytes can have; each header is padded to it.
@@ -68,6 +78,8 @@ final class XZCompressor: BufferedEncoding {
         checker = CheckCalculator(raw ? .none : options.check)
         let code = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
         dictionaryCode = code
+        blockFilters = options.filters
+        blockLZMA = options.lzma
         reservedHeaderSize = options.blockSize.map {
             XZBlockHeader(compressedSize: XZCompressor.compressedBound($0), uncompressedSize: $0,
                           filters: options.filters, lzma2Properties: code).headerSize
@@ -149,9 +161,32 @@ final class XZCompressor: BufferedEncoding {
         }
     }
 
+    /// The next block's size limit and chain, from the block list and block size.
+    private func planBlock() {
+        blockLimit = options.blockSize
+        blockFilters = options.filters
+        blockLZMA = options.lzma
+        let list = options.blockList
+        guard isXZ, !list.isEmpty else { return }
+        if itemLeft == 0 && !itemIsRest {
+            // The next item; past the end of the list the last one repeats.
+            let item = list[min(listPos, list.count - 1)]
+            listPos += 1
+            itemChain = item.chain
+            if item.size == 0 { itemIsRest = true } else { itemLeft = item.size }
+        }
+        if !itemIsRest { blockLimit = min(itemLeft, options.blockSize ?? .max) }
+        if let c = itemChain {
+            blockFilters = c.filters
+            blockLZMA = c.lzma
+        }
+    }
+
     private func startBlock() throws(LZMAError) {
-        lzma2 = try LZMA2Encoder(options: options.lzma, allocator: allocator)
-        chain = options.filters.isEmpty ? nil : try FilterChain(filters: options.filters, encoding: true)
+        planBlock()
+        dictionaryCode = LZMA2Encoder.dictionarySizeCode(blockLZMA.dictionarySize)
+        lzma2 = try LZMA2Encoder(options: blockLZMA, allocator: allocator)
+        chain = blockFilters.isEmpty ? nil : try FilterChain(filters: blockFilters, encoding: true)
         checker.reset()
         blockIn = 0
         blockCompressed = 0
@@ -160,7 +195,7 @@ final class XZCompressor: BufferedEncoding {
         stageHead = 0
         stageCount = 0
         if isXZ && !sizesInHeader {
-            let h = XZBlockHeader(compressedSize: nil, uncompressedSize: nil, filters: options.filters,
+            let h = XZBlockHeader(compressedSize: nil, uncompressedSize: nil, filters: blockFilters,
                                   lzma2Properties: dictionaryCode).encode()
             blockHeaderSize = h.count
             queue += h
@@ -178,7 +213,7 @@ final class XZCompressor: BufferedEncoding {
         if stageHead == stageCount && !sourceEnded {
             stageHead = 0
             stageCount = 0
-            let limit = options.blockSize.map { $0 - blockIn } ?? UInt64.max
+            let limit = blockLimit.map { $0 - blockIn } ?? UInt64.max
             let source = { (dst: UnsafeMutableBufferPointer<UInt8>) -> (written: Int, ended: Bool) in
                 let n = Int(min(UInt64(min(dst.count, count - took)), limit - UInt64(took)))
                 if n > 0 {
@@ -226,12 +261,13 @@ final class XZCompressor: BufferedEncoding {
         lzma2 = nil
         chain = nil
         phase = .idle
+        if !itemIsRest && !options.blockList.isEmpty { itemLeft -= blockIn }
         guard isXZ else {
             phase = .done
             return
         }
         if sizesInHeader {
-            let h = XZBlockHeader(compressedSize: blockCompressed, uncompressedSize: blockIn, filters: options.filters,
+            let h = XZBlockHeader(compressedSize: blockCompressed, uncompressedSize: blockIn, filters: blockFilters,
                                   lzma2Properties: dictionaryCode).encode(minimumSize: reservedHeaderSize)
             blockHeaderSize = h.count
             queue += h
