@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Side by side: the same command lines through `xz` and `swiftlzma`.
+
+Each case runs in a fresh temporary directory holding the same sample files,
+once with `xz` and once with `swiftlzma` as the program, and compares: the exit
+status, the bytes written to stdout (SHA-1), the first line of stderr (with the
+program name normalised to PROG) and the files left behind (names and SHA-1s).
+Prints one table row per case and a summary; exits 1 if a case differs that is
+not listed in README.md's "Deliberate differences from xz" (by its id).
+
+usage: Scripts/cli-parity.py [--swiftlzma PATH] [--xz PATH] [-v]
+"""
+import hashlib, os, re, shutil, subprocess, sys, tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+def sha(b): return hashlib.sha1(b).hexdigest()[:12]
+
+def make_samples(d):
+    text = b"".join(b"line %d of a sample text, with some repetition %d\n" % (i, i % 17) for i in range(4000))
+    open(os.path.join(d, "a.txt"), "wb").write(text)
+    open(os.path.join(d, "b.bin"), "wb").write(bytes((i * 7 + (i >> 8)) & 0xFF for i in range(50000)))
+    open(os.path.join(d, "empty"), "wb").write(b"")
+    open(os.path.join(d, "plain.xz"), "wb").write(b"this is not xz data at all\n")
+    xz = shutil.which("xz")
+    def run(args, out):
+        with open(os.path.join(d, out), "wb") as f:
+            subprocess.run([xz] + args, stdout=f, check=True, cwd=d)
+    run(["-c", "a.txt"], "a.txt.xz")
+    run(["-c", "-F", "lzma", "a.txt"], "a.txt.lzma")
+    run(["-c", "-T1", "--block-size=20000", "a.txt"], "multi.xz")
+    blob = open(os.path.join(d, "a.txt.xz"), "rb").read()
+    open(os.path.join(d, "trunc.xz"), "wb").write(blob[:-7])
+    bad = bytearray(blob); bad[len(bad) // 2] ^= 0x40
+    open(os.path.join(d, "corrupt.xz"), "wb").write(bytes(bad))
+    open(os.path.join(d, "cat.xz"), "wb").write(blob + b"\0" * 4 + blob)
+    open(os.path.join(d, "trailing.xz"), "wb").write(blob + b"garbage-after-the-stream")
+    os.mkdir(os.path.join(d, "dir"))
+    os.symlink("a.txt", os.path.join(d, "link"))
+
+# (id, argument string, stdin file or None). PROG is replaced by the program.
+CASES = [
+    ("compress-default", "-k a.txt", None),
+    ("compress-stdout", "-c a.txt", None),
+    ("compress-0", "-0 -c a.txt", None),
+    ("compress-9e", "-9e -c b.bin", None),
+    ("compress-crc32", "-C crc32 -c a.txt", None),
+    ("compress-sha256", "-C sha256 -c a.txt", None),
+    ("compress-none", "-C none -c a.txt", None),
+    ("compress-lzma", "-F lzma -c a.txt", None),
+    ("compress-lzma-suffix", "-F lzma -k a.txt", None),
+    ("compress-T1-blocks", "-T1 --block-size=10000 -c a.txt", None),
+    ("compress-T2", "-T2 -3 -c a.txt", None),
+    ("compress-x86", "--x86 --lzma2=preset=1 -c b.bin", None),
+    ("compress-delta", "--delta=dist=4 --lzma2=preset=0 -c b.bin", None),
+    ("compress-lzma2-opts", "--lzma2=dict=64KiB,lc=2,lp=1,pb=1,nice=32,mf=hc4,mode=fast -c a.txt", None),
+    ("compress-lzma1-lzma", "-F lzma --lzma1=preset=3 -c a.txt", None),
+    ("compress-block-list", "-T1 --block-list=1000,5000 -c a.txt", None),
+    ("compress-stdin", "-c", "a.txt"),
+    ("compress-exists", "a.txt.xz", None),  # already has the suffix
+    ("compress-overwrite", "-k b.bin; PROG -k b.bin", None),
+    ("compress-force", "-k b.bin; PROG -kf b.bin", None),
+    ("compress-empty", "-k empty", None),
+    ("compress-dir", "dir", None),
+    ("compress-link", "link", None),
+    ("compress-link-force", "-f -k link", None),
+    ("compress-missing", "nothing.txt", None),
+    ("compress-raw-nosuffix", "-F raw a.txt", None),
+    ("compress-raw-stdout", "-F raw -c a.txt", None),
+    ("decompress", "-d -k a.txt.xz", None),
+    ("decompress-stdout", "-dc a.txt.xz", None),
+    ("decompress-lzma", "-dc a.txt.lzma", None),
+    ("decompress-multi", "-dc multi.xz", None),
+    ("decompress-cat", "-dc cat.xz", None),
+    ("decompress-single-stream", "-dc --single-stream cat.xz", None),
+    ("decompress-trunc", "-dc trunc.xz", None),
+    ("decompress-corrupt", "-dc corrupt.xz", None),
+    ("decompress-trailing", "-dc trailing.xz", None),
+    ("decompress-plain", "-dc plain.xz", None),
+    ("decompress-plain-force", "-dcf plain.xz", None),
+    ("decompress-stdin", "-dc", "a.txt.xz"),
+    ("decompress-unknown-suffix", "-d a.txt", None),
+    ("decompress-F-lzma-on-xz", "-dc -F lzma a.txt.xz", None),
+    ("decompress-F-xz-on-lzma", "-dc -F xz a.txt.lzma", None),
+    ("decompress-memlimit", "-dc -M 1MiB a.txt.xz", None),
+    ("decompress-memlimit-ok", "-dc -M 100MiB a.txt.xz", None),
+    ("decompress-ignore-check", "-dc --ignore-check corrupt.xz", None),
+    ("decompress-exists", "-dk a.txt.xz", None),
+    ("decompress-keep-remove", "-d a.txt.xz", None),
+    ("test-ok", "-t a.txt.xz", None),
+    ("test-corrupt", "-t corrupt.xz", None),
+    ("test-verbose", "-tv a.txt.xz", None),
+    ("list", "-l a.txt.xz", None),
+    ("list-multi", "-l multi.xz cat.xz", None),
+    ("list-v", "-lv multi.xz", None),
+    ("list-vv", "-lvv multi.xz", None),
+    ("list-robot", "--robot -l multi.xz", None),
+    ("list-robot-vv", "--robot -lvv cat.xz", None),
+    ("list-lzma", "-l a.txt.lzma", None),
+    ("list-stdin", "-l", "a.txt.xz"),
+    ("list-plain", "-l plain.xz", None),
+    ("bad-option", "--no-such-option", None),
+    ("bad-preset", "-10 a.txt", None),
+    ("bad-check", "-C md5 a.txt", None),
+    ("bad-lzma2-name", "--lzma2=foo=1 -c a.txt", None),
+    ("bad-lzma2-mf", "--lzma2=mf=bt5 -c a.txt", None),
+    ("bad-lzma2-mode", "--lzma2=mode=foo -c a.txt", None),
+    ("bad-lzma2-preset", "--lzma2=preset=10 -c a.txt", None),
+    ("bad-lzma-x86", "-F lzma --x86 -c a.txt", None),
+    ("bad-memlimit", "-M 101% -c a.txt", None),
+    ("recursive", "-r dir", None),
+    ("force-onto-dir", "-f -k -S '' a.txt", None),
+    ("help", "--help", None),
+    ("version", "--version", None),
+    ("robot-version", "--robot --version", None),
+    ("keep-quiet", "-q -dc corrupt.xz", None),
+    ("stdout-to-terminal-refused", "-z < a.txt", None),
+]
+
+def normalise(line, prog):
+    line = line.replace(prog + ":", "PROG:").replace(os.path.basename(prog) + ":", "PROG:")
+    line = line.replace("swiftlzma", "PROG").replace("xz:", "PROG:").replace(shutil.which("xz") or "/usr/bin/xz", "xz")
+    return line.strip()
+
+def run_case(prog, args, stdin_name, samples):
+    d = tempfile.mkdtemp(prefix="parity-")
+    try:
+        for n in os.listdir(samples):
+            src = os.path.join(samples, n)
+            if os.path.islink(src): os.symlink(os.readlink(src), os.path.join(d, n))
+            elif os.path.isdir(src): os.mkdir(os.path.join(d, n))
+            else: shutil.copy2(src, os.path.join(d, n))
+        cmd = "PROG " + args
+        cmd = cmd.replace("PROG", "'" + prog + "'")
+        stdin = open(os.path.join(d, stdin_name), "rb") if stdin_name else subprocess.DEVNULL
+        r = subprocess.run(["bash", "-c", cmd], cwd=d, stdin=stdin, capture_output=True, timeout=120)
+        files = {}
+        for root, _, names in os.walk(d):
+            for n in names:
+                p = os.path.join(root, n)
+                rel = os.path.relpath(p, d)
+                files[rel] = "link" if os.path.islink(p) else sha(open(p, "rb").read())
+        err = r.stderr.decode(errors="replace").splitlines()
+        return r.returncode, sha(r.stdout), normalise(err[0], prog) if err else "", files
+    finally:
+        shutil.rmtree(d)
+
+def main():
+    swift = os.path.join(ROOT, ".build", "release", "swiftlzma")
+    xz = shutil.which("xz")
+    verbose = "-v" in sys.argv
+    if "--swiftlzma" in sys.argv: swift = os.path.abspath(sys.argv[sys.argv.index("--swiftlzma") + 1])
+    if "--xz" in sys.argv: xz = sys.argv[sys.argv.index("--xz") + 1]
+    if not xz:
+        print("cli-parity: xz is not installed; skipped"); return 0
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    listed = set(re.findall(r"`parity:([a-z0-9-]+)`", readme))
+    samples = tempfile.mkdtemp(prefix="parity-samples-")
+    make_samples(samples)
+    same = differ = deliberate = 0
+    print("%-28s %-6s %-6s %-7s %-6s %s" % ("case", "exit", "stdout", "stderr", "files", "verdict"))
+    for cid, args, stdin in CASES:
+        a = run_case(xz, args, stdin, samples)
+        b = run_case(swift, args, stdin, samples)
+        marks = ["=" if a[i] == b[i] else "DIFF" for i in range(4)]
+        # Our message may add detail after xz's text: the first line matches
+        # when xz's line is a prefix of ours.
+        if marks[2] == "DIFF" and a[2] and b[2].startswith(a[2]):
+            marks[2] = "="
+        ok = all(m == "=" for m in marks)
+        verdict = "same" if ok else ("deliberate" if cid in listed else "DIFFERS")
+        same += ok; deliberate += (not ok and cid in listed); differ += (not ok and cid not in listed)
+        print("%-28s %-6s %-6s %-7s %-6s %s" % (cid, *marks, verdict))
+        if verbose and not ok:
+            print("      xz:    exit %s stdout %s stderr %r files %s" % a)
+            print("      ours:  exit %s stdout %s stderr %r files %s" % b)
+    shutil.rmtree(samples)
+    print("%d cases: %d same, %d deliberate differences (README), %d differ" % (len(CASES), same, deliberate, differ))
+    return 1 if differ else 0
+
+if __name__ == "__main__":
+    sys.exit(main())
