@@ -118,6 +118,42 @@ final class ReadmeExamplesTests: XCTestCase {
         XCTAssertEqual(info.uncompressedSize, UInt64(bytes.count))
     }
 
+    func testTarMember() throws {
+        // A tar of three files, compressed in 16 KiB blocks.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("readme-tar-\(getpid())")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("docs"), withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let guide = Array(bytes.prefix(30_000))
+        try Data(Array(bytes.suffix(40_000))).write(to: dir.appendingPathComponent("big.bin"))
+        try Data(guide).write(to: dir.appendingPathComponent("docs/guide.txt"))
+        try Data(Array("last".utf8)).write(to: dir.appendingPathComponent("z.txt"))
+        let tar = Process()
+        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        tar.arguments = ["tar", "--format=ustar", "-cf", dir.appendingPathComponent("a.tar").path, "-C", dir.path,
+                         "big.bin", "docs/guide.txt", "z.txt"]
+        do { try tar.run() } catch { throw XCTSkip("tar is not available") }
+        tar.waitUntilExit()
+        guard tar.terminationStatus == 0 else { throw XCTSkip("tar failed") }
+        let tarBytes = [UInt8](try Data(contentsOf: dir.appendingPathComponent("a.tar")))
+        let archiveBytes = try LZMACompressor.compress(tarBytes, options: CompressionOptions(lzma: .preset(1), blockSize: 16_384))
+        let wanted = "docs/guide.txt"
+        // README: tar member
+        let reader = try LZMASeekableReader(archiveBytes)           // or FileByteSource(url:) from LZMAFoundation
+        var at: UInt64 = 0
+        var member: [UInt8]?
+        while member == nil {
+            let header = try reader.read(at: at, count: 512)
+            guard header.count == 512, header[0] != 0 else { break }  // the end of the archive
+            let name = String(decoding: header[0..<100].prefix { $0 != 0 }, as: UTF8.self)
+            let size = UInt64(String(decoding: header[124..<135], as: UTF8.self), radix: 8) ?? 0
+            if name == wanted { member = try reader.read(at: at + 512, count: Int(size)) }
+            at += 512 + (size + 511) / 512 * 512
+        }
+        // end README
+        XCTAssertEqual(member, guide)
+        XCTAssertLessThan(reader.blocksStarted, (tarBytes.count + 16_383) / 16_384, "blocks of big.bin were skipped")
+    }
+
     func testRaw() throws {
         let settings = LZMASettings(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 20)
         let raw = try LZMACompressor.compress(bytes, format: .rawLZMA1, options: CompressionOptions(lzma: settings))
@@ -155,7 +191,7 @@ final class ReadmeExamplesTests: XCTestCase {
         }
         let section = readme[start.upperBound..<end.lowerBound]
         let blocks = section.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
-        XCTAssertGreaterThanOrEqual(blocks.count, 7)
+        XCTAssertGreaterThanOrEqual(blocks.count, 8)
         let norm = { (l: Substring) in l.trimmingCharacters(in: .whitespaces) }
         let sourceLines = source.split(separator: "\n").map(norm)
         // A blank line may separate parts that the tests exercise apart.
