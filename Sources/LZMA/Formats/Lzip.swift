@@ -114,7 +114,7 @@ enum Lzip {
 /// **Trailing bytes consumed.** To see whether trailing data begins a member
 /// the decoder has to consume up to 3 bytes that start like "LZIP" ("L",
 /// "LZ", "LZI"): when the next byte (or the end of the input) shows that they
-/// are not a member, they are in ``consumedTrailingBytes``, and belong in
+/// are not a member, they are in ``lookahead``, and belong in
 /// front of the unconsumed input as the data that followed the stream
 /// (`unusedData`). liblzma discards them; xz ignores all trailing data.
 /// Otherwise the decoder never consumes a byte after the last member.
@@ -166,7 +166,7 @@ final class LzipDecoder {
     /// Bytes consumed after the last member that turned out not to begin
     /// another one (at most 3, a prefix of "LZIP"); meaningful once decoding
     /// has ended (`.streamEnd` or a successful ``finishInput()``).
-    private(set) var consumedTrailingBytes: [UInt8] = []
+    private(set) var lookahead: [UInt8] = []
 
     /// - Parameters:
     ///   - concatenated: decode every member (xz's default); false: stop after
@@ -185,6 +185,10 @@ final class LzipDecoder {
     /// True once decoding has ended (`.streamEnd` was returned or
     /// ``finishInput()`` accepted the end).
     var finished: Bool { phase == .done }
+
+    /// True where the input may end: after a member (and at most 3 bytes of
+    /// a partial "LZIP"), so ``finishInput()`` would pass.
+    var atValidEnd: Bool { phase == .done || (phase == .magic && memberCount > 0 && deferredError == nil) }
 
     /// Decodes from `input` into `output`.
     /// - Returns: bytes consumed and produced, and the status; with
@@ -217,7 +221,7 @@ final class LzipDecoder {
                     let b = input![consumed]
                     guard b == Lzip.magic[magicHave] else {
                         if memberCount == 0 {
-                            throw LZMAError.invalidHeader("not a .lz file (byte \(totalIn) is not \"LZIP\")")
+                            throw LZMAError.invalidHeader("not a .lz file (no \"LZIP\" magic)", offset: totalIn)
                         }
                         // Trailing data: leave this byte to the caller.
                         phase = .done
@@ -226,9 +230,9 @@ final class LzipDecoder {
                     consumed += 1
                     totalIn &+= 1
                     magicHave += 1
-                    if memberCount > 0 { consumedTrailingBytes.append(b) }
+                    if memberCount > 0 { lookahead.append(b) }
                 }
-                consumedTrailingBytes.removeAll()
+                lookahead.removeAll()
                 phase = .version
 
             case .version:
@@ -313,19 +317,19 @@ final class LzipDecoder {
         let stored = UInt32(trailer[0]) | UInt32(trailer[1]) << 8 | UInt32(trailer[2]) << 16 | UInt32(trailer[3]) << 24
         if !ignoreCheck && stored != crc.value {
             throw LZMAError.checkMismatch("lzip member \(member): the CRC32 of the data is 0x\(String(crc.value, radix: 16)), "
-                                          + "the trailer at input byte \(at) says 0x\(String(stored, radix: 16))")
+                                          + "the trailer says 0x\(String(stored, radix: 16))", offset: at)
         }
         let dataSize = Lzip.readLE64(trailer, 4)
         if dataSize != memberOut {
-            throw LZMAError.sizeMismatch("lzip member \(member): data size in the trailer at input byte \(at + 4)",
-                                         expected: dataSize, actual: memberOut)
+            throw LZMAError.sizeMismatch("lzip member \(member): the data size in the trailer does not match the data",
+                                         expected: dataSize, actual: memberOut, offset: at + 4)
         }
         if version == 1 {
             let memberSize = Lzip.readLE64(trailer, 12)
             let actual = totalIn - memberStart
             if memberSize != actual {
-                throw LZMAError.sizeMismatch("lzip member \(member): member size in the trailer at input byte \(at + 12)",
-                                             expected: memberSize, actual: actual)
+                throw LZMAError.sizeMismatch("lzip member \(member): the member size in the trailer does not match the member",
+                                             expected: memberSize, actual: actual, offset: at + 12)
             }
         }
     }
@@ -334,7 +338,7 @@ final class LzipDecoder {
     ///
     /// Accepts an end right after a member (or after 1-3 bytes of trailing
     /// data that began like "LZIP", which are then in
-    /// ``consumedTrailingBytes``); decoding is then finished.
+    /// ``lookahead``); decoding is then finished.
     /// - Throws: `truncatedInput` if the input ended before the first member
     ///   was complete, or inside a later one (a complete "LZIP" counts as the
     ///   start of one, as in liblzma).
@@ -346,9 +350,9 @@ final class LzipDecoder {
         case .magic where memberCount > 0:
             phase = .done
         default:
-            throw LZMAError.truncatedInput(memberCount == 0
-                ? "the .lz data ends inside its first member (after \(totalIn) bytes)"
-                : "the .lz data ends inside member \(memberCount + 1) (after \(totalIn) bytes)")
+            throw LZMAError.truncatedInput(memberCount == 0 ? "the .lz data ends inside its first member"
+                                                            : "the .lz data ends inside member \(memberCount + 1)",
+                                           offset: totalIn)
         }
     }
 }
