@@ -137,10 +137,13 @@ private struct HeaderTotals {
     mutating func add(_ h: XZBlockHeaderInfo, uncompressedSize: UInt64) {
         memoryNeeded = max(memoryNeeded, h.memoryUsage ?? .max)
         allHaveSizes = allHaveSizes && h.compressedSizeInHeader != nil && h.uncompressedSizeInHeader != nil
-        // xz 5.4's rules: ARM64 arrived in 5.4.0; an empty block with LZMA2
-        // last needs the decoder fix of 5.0.2.
+        // xz's rules: ARM64 arrived in 5.4.0, RISC-V in 5.6.0; an empty
+        // block with LZMA2 last needs the decoder fix of 5.0.2.
         if h.chain.contains(where: { if case .filter(.arm64) = $0 { return true } else { return false } }) {
             minimumVersion = max(minimumVersion, 50_040_002)
+        }
+        if h.chain.contains(where: { if case .filter(.riscv) = $0 { return true } else { return false } }) {
+            minimumVersion = max(minimumVersion, 50_060_002)
         }
         if case .lzma2? = h.chain.last, uncompressedSize == 0 {
             minimumVersion = max(minimumVersion, 50_000_022)

@@ -256,6 +256,7 @@ private let longOptions: [LongOption] = [
     .init(name: "arm", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "armthumb", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "arm64", takesValue: false, key: "filter", optionalValue: true),
+    .init(name: "riscv", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "sparc", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "delta", takesValue: false, key: "filter", optionalValue: true),
     .init(name: "quiet", takesValue: false, key: "q"),
@@ -536,6 +537,7 @@ Compress or decompress FILEs in the .xz format, like xz.
   --arm[=start=N]     ARM BCJ filter
   --armthumb[=start=N] ARM-Thumb BCJ filter
   --arm64[=start=N]   ARM64 BCJ filter
+  --riscv[=start=N]   RISC-V BCJ filter
   --powerpc[=start=N] PowerPC BCJ filter (big endian only)
   --ia64[=start=N]    IA-64 (Itanium) BCJ filter
   --sparc[=start=N]   SPARC BCJ filter

@@ -4,7 +4,7 @@
 /// bytes liblzma 5.4 produces. The class only converts: keeping the bytes that
 /// are not final yet is the caller's job (``FilterChain`` does it).
 final class FilterTransformer {
-    private enum Kind { case delta, x86, powerPC, ia64, arm, armThumb, sparc, arm64 }
+    private enum Kind { case delta, x86, powerPC, ia64, arm, armThumb, sparc, arm64, riscv }
 
     let filter: XZFilter
     let encoding: Bool
@@ -15,11 +15,13 @@ final class FilterTransformer {
     private var delta: DeltaCoder?
 
     /// The most bytes `process` can leave unfinished: one instruction slot
-    /// less one byte (IA-64 bundles are 16 bytes), 0 for Delta.
+    /// less one byte (IA-64 bundles are 16 bytes; RISC-V looks at 8 bytes
+    /// from each 2-aligned slot), 0 for Delta.
     var maxTail: Int {
         switch kind {
         case .delta: return 0
         case .x86: return 4
+        case .riscv: return 7
         case .ia64: return 15
         default: return 3
         }
@@ -43,6 +45,7 @@ final class FilterTransformer {
         case .armThumb: kind = .armThumb
         case .sparc: kind = .sparc
         case .arm64: kind = .arm64
+        case .riscv: kind = .riscv
         }
     }
 
@@ -67,6 +70,7 @@ final class FilterTransformer {
         case .armThumb: done = BCJARMThumb.convert(buf, count: count, position: position, encoding: encoding)
         case .sparc: done = BCJSPARC.convert(buf, count: count, position: position, encoding: encoding)
         case .arm64: done = BCJARM64.convert(buf, count: count, position: position, encoding: encoding)
+        case .riscv: done = BCJRISCV.convert(buf, count: count, position: position, encoding: encoding)
         }
         position &+= UInt32(truncatingIfNeeded: done)
         return isLast ? count : done

@@ -24,6 +24,9 @@ public enum XZFilter: Sendable, Hashable {
     case sparc(start: UInt32)
     /// ARM64 BL and ADRP converter. `start` must be a multiple of 4.
     case arm64(start: UInt32)
+    /// RISC-V (RV32/RV64, either endianness) JAL and AUIPC-pair converter
+    /// (xz 5.6 and later). `start` must be a multiple of 2.
+    case riscv(start: UInt32)
 
     /// Filter IDs as stored in an `.xz` block header.
     enum ID {
@@ -35,6 +38,7 @@ public enum XZFilter: Sendable, Hashable {
         static let armThumb: UInt64 = 0x08
         static let sparc: UInt64 = 0x09
         static let arm64: UInt64 = 0x0A
+        static let riscv: UInt64 = 0x0B
         static let lzma2: UInt64 = 0x21
     }
 
@@ -49,6 +53,7 @@ public enum XZFilter: Sendable, Hashable {
         case .armThumb: return ID.armThumb
         case .sparc: return ID.sparc
         case .arm64: return ID.arm64
+        case .riscv: return ID.riscv
         }
     }
 
@@ -58,7 +63,7 @@ public enum XZFilter: Sendable, Hashable {
         switch self {
         case .delta: return nil
         case .x86(let s), .powerPC(let s), .ia64(let s), .arm(let s),
-             .armThumb(let s), .sparc(let s), .arm64(let s):
+             .armThumb(let s), .sparc(let s), .arm64(let s), .riscv(let s):
             return s
         }
     }
@@ -69,7 +74,7 @@ public enum XZFilter: Sendable, Hashable {
     public var alignment: UInt32 {
         switch self {
         case .delta, .x86: return 1
-        case .armThumb: return 2
+        case .armThumb, .riscv: return 2
         case .powerPC, .arm, .sparc, .arm64: return 4
         case .ia64: return 16
         }
@@ -115,6 +120,7 @@ public enum XZFilter: Sendable, Hashable {
         case .armThumb: return "armthumb"
         case .sparc: return "sparc"
         case .arm64: return "arm64"
+        case .riscv: return "riscv"
         }
     }
 
@@ -142,7 +148,7 @@ public enum XZFilter: Sendable, Hashable {
             start = UInt32(properties[0]) | UInt32(properties[1]) << 8
                 | UInt32(properties[2]) << 16 | UInt32(properties[3]) << 24
         default:
-            if (ID.x86...ID.arm64).contains(id) {
+            if (ID.x86...ID.riscv).contains(id) {
                 throw LZMAError.invalidProperties("BCJ filter properties must be 0 or 4 bytes, got \(properties.count)")
             }
         }
@@ -154,6 +160,7 @@ public enum XZFilter: Sendable, Hashable {
         case ID.armThumb: self = .armThumb(start: start)
         case ID.sparc: self = .sparc(start: start)
         case ID.arm64: self = .arm64(start: start)
+        case ID.riscv: self = .riscv(start: start)
         case ID.lzma2:
             throw LZMAError.unsupported("filter ID 0x21 (LZMA2) is only valid as the last filter")
         default:
@@ -203,6 +210,7 @@ public enum XZFilter: Sendable, Hashable {
         case "armthumb": self = .armThumb(start: start)
         case "sparc": self = .sparc(start: start)
         case "arm64": self = .arm64(start: start)
+        case "riscv": self = .riscv(start: start)
         default: throw LZMAError.invalidOptions("unknown filter \(name)")
         }
         try validate()
