@@ -89,7 +89,7 @@ func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor
         settings.filters = chain.filters
         return LZMADecompressor(format: format, options: settings)
     case .lzip:
-        throw UsageError("--format=lzip is not supported")
+        return LZMADecompressor(format: .lzip, options: settings)
     }
 }
 
@@ -101,6 +101,8 @@ func decompressedName(_ path: String, format: FileFormat, customSuffix: String?)
     if let customSuffix { rules.append((customSuffix, "")) }
     if format == .auto || format == .xz { rules += [(".xz", ""), (".txz", ".tar")] }
     if format == .auto || format == .lzma { rules += [(".lzma", ""), (".tlz", ".tar")] }
+    if format == .lzip { rules += [(".lz", ""), (".tlz", ".tar")] }
+    if format == .auto { rules += [(".lz", "")] }
     for (suffix, replacement) in rules where path.hasSuffix(suffix) {
         let stem = path.dropLast(suffix.count)
         // Something must remain of the file name itself.
@@ -213,7 +215,8 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
         progress?.update(inputPosition: bytesRead, compressed: totals.compressed, uncompressed: totals.uncompressed)
         switch result.status {
         case .streamEnd:
-            if singleStream { return }
+            // As xz (lzip's rule): what follows the last .lz member is ignored.
+            if singleStream || decoder.detectedFormat == .lzip { return }
             // Like xz, anything after the .lzma stream makes the file corrupt.
             var trailing = inLen - inPos
             if trailing == 0 && !eof { trailing = try input.read(into: inBuf, capacity: size) }

@@ -44,6 +44,7 @@ public final class LZMADecompressor {
         case alone(LZMAAloneDecoder)
         case raw(RawDecoder)
         case xz(XZDecoder)
+        case lzip(LzipDecoder)
     }
 
     /// The format this decompressor was created for (`.auto` stays `.auto`;
@@ -93,8 +94,12 @@ public final class LZMADecompressor {
     /// documentation for concatenated streams).
     public var isFinished: Bool {
         if ended { return true }
-        if case .xz(let d) = inner, d.atValidEnd, pendingOffset == pendingInput.count, failure == nil { return true }
-        return false
+        guard pendingOffset == pendingInput.count, failure == nil else { return false }
+        switch inner {
+        case .xz(let d): return d.atValidEnd
+        case .lzip(let d): return d.atValidEnd
+        default: return false
+        }
     }
 
     /// The format actually being decoded, once known (for `.auto`, after the
@@ -105,6 +110,7 @@ public final class LZMADecompressor {
         case .alone: return .lzma
         case .raw: return format
         case .xz: return .xz
+        case .lzip: return .lzip
         }
     }
 
@@ -131,7 +137,7 @@ public final class LZMADecompressor {
         switch inner {
         case .alone(let a): return a.parsedHeader?.uncompressedSize
         case .raw: return format == .rawLZMA1 ? options.uncompressedSize : nil
-        case .detecting, .xz: return nil
+        case .detecting, .xz, .lzip: return nil
         }
     }
 
@@ -177,6 +183,7 @@ public final class LZMADecompressor {
         if r.status == .streamEnd {
             ended = true
             if case .xz(let d) = inner { unusedData = d.lookahead }
+            if case .lzip(let d) = inner { unusedData = d.lookahead }
         }
         return r
     }
@@ -195,13 +202,15 @@ public final class LZMADecompressor {
             case .lzma:
                 inner = .alone(LZMAAloneDecoder(picky: false, memoryLimit: limit))
             case .lzip:
-                throw LZMAError.unsupported(".lz decoding is not available yet")
+                inner = .lzip(LzipDecoder(concatenated: options.concatenated, memoryLimit: limit, ignoreCheck: options.ignoreCheck))
             case .auto:
                 guard input.count > 0 else { return (0, 0, .needsInput) }
                 // As liblzma's auto decoder: 0xFD starts an .xz stream, "L" an
                 // .lz member; anything else must pass as a .lzma header.
                 if input[0] == 0xFD {
                     inner = .xz(XZDecoder(memoryLimit: limit, concatenated: options.concatenated, ignoreCheck: options.ignoreCheck))
+                } else if input[0] == 0x4C {
+                    inner = .lzip(LzipDecoder(concatenated: options.concatenated, memoryLimit: limit, ignoreCheck: options.ignoreCheck))
                 } else {
                     inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: limit))
                 }
@@ -220,6 +229,14 @@ public final class LZMADecompressor {
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
         case .raw(let d):
             return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+        case .lzip(let d):
+            do {
+                return try d.code(input.baseAddress, inCount: input.count, output.baseAddress, outCount: output.count)
+            } catch {
+                // "L" that does not start "LZIP" when detecting: no known format.
+                if format == .auto && d.memberCount == 0, case .invalidHeader = error { throw LZMAError.unknownFormat }
+                throw error
+            }
         case .detecting:
             return (0, 0, .needsInput)
         }
@@ -309,20 +326,18 @@ public final class LZMADecompressor {
         if pendingOffset < pendingInput.count || (!needsInput && !isFinished) {
             throw LZMAError.programmingError("finish() called with input still to decode: call decompress until needsInput is true")
         }
-        if case .xz(let d) = inner {
-            do {
-                try d.finishInput()
-            } catch {
-                failure = error
-                throw error
+        do throws(LZMAError) {
+            switch inner {
+            case .xz(let d): try d.finishInput()
+            case .lzip(let d): try d.finishInput()
+            default: throw LZMAError.truncatedInput("compressed data ends before the end of the stream", offset: totalIn)
             }
-            ended = true
-            needsInput = false
-            return
+        } catch {
+            failure = error
+            throw error
         }
-        let e = LZMAError.truncatedInput("compressed data ends before the end of the stream", offset: totalIn)
-        failure = e
-        throw e
+        ended = true
+        needsInput = false
     }
 
     /// Decompresses a whole buffer, as `xz -d` does: concatenated `.xz`
@@ -355,7 +370,8 @@ public final class LZMADecompressor {
                     return out
                 case .streamEnd:
                     let trailing = d.unusedData.count + (buf.count - at)
-                    if trailing > 0 {
+                    // xz -d ignores what follows the last .lz member (lzip's rule).
+                    if trailing > 0 && d.detectedFormat != .lzip {
                         throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
                                                     offset: d.totalIn - UInt64(d.unusedData.count))
                     }

@@ -38,10 +38,12 @@ extension ArraySlice: RandomAccessByteSource where Element == UInt8 {
 ///   for every file, multi-stream and padded ones included; the block layout
 ///   is in ``xz``.
 /// - `.lzma`: the header's size field, which xz leaves "unknown" (nil).
+/// - `.lz`: the members' trailers, walked from the end (version 1 members;
+///   nil when a version 0 member or trailing data is in the way).
 ///
 /// While decoding, ``LZMADecompressor/totalOut`` is the position in the output.
 public struct LZMAFileInfo: Sendable, Hashable {
-    /// The detected format (`.xz` or `.lzma`).
+    /// The detected format (`.xz`, `.lzma` or `.lzip`).
     public var format: LZMAFormat
     /// The size of the compressed file.
     public var compressedSize: UInt64
@@ -53,8 +55,8 @@ public struct LZMAFileInfo: Sendable, Hashable {
     /// Reads the information from `source`.
     /// - Parameter includeBlocks: `.xz`: keep every block's record in ``xz``
     ///   (memory O(blocks)); false keeps O(streams).
-    /// - Throws: `LZMAError.unknownFormat` when the data is neither `.xz` nor
-    ///   `.lzma`; the errors of ``XZFileInfo/init(fileSize:includeBlocks:read:)``
+    /// - Throws: `LZMAError.unknownFormat` when the data is not `.xz`,
+    ///   `.lzma` or `.lz`; the errors of ``XZFileInfo/init(fileSize:includeBlocks:read:)``
     ///   for a damaged `.xz`; `readFailed` from the source.
     /// - Complexity: `.xz`: reads O(streams × 24 + index sizes) bytes from
     ///   the end; `.lzma`: 13 bytes.
@@ -68,6 +70,15 @@ public struct LZMAFileInfo: Sendable, Hashable {
             format = .xz
             uncompressedSize = info.uncompressedSize
             xz = info
+            return
+        }
+        if head.count >= 6 && Lzip.isMemberHeader(head) {
+            format = .lzip
+            let members = try Lzip.members(fileSize: source.byteCount) { (offset, count) throws(LZMAError) in
+                try source.read(at: offset, count: count)
+            }
+            uncompressedSize = members.map { $0.reduce(0) { $0 &+ $1.uncompressedSize } }
+            xz = nil
             return
         }
         guard head.count == LZMAAloneHeader.size else { throw LZMAError.unknownFormat }

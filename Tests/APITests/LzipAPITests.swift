@@ -1,0 +1,42 @@
+// .lz through the public API: auto-detection, concatenated members and the
+// size up front from LZMAFileInfo, with files made by the real lzip.
+import Foundation
+import LZMA
+import XCTest
+
+final class LzipAPITests: XCTestCase {
+    private func lzip(_ input: [UInt8], _ args: [String]) throws -> [UInt8] {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lzapi-\(getpid()).bin")
+        try Data(input).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["lzip"] + args + ["-c", url.path]
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { throw XCTSkip("lzip is not available") }
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { throw XCTSkip("lzip is not available (exit \(p.terminationStatus))") }
+        return [UInt8](data)
+    }
+
+    func testAutoDetectedMembersAndSizeUpFront() throws {
+        let input: [UInt8] = (0..<250_000).map { UInt8(truncatingIfNeeded: ($0 * 11) ^ ($0 >> 6)) }
+        let file = try lzip(input, ["-6", "-b", "100000"])       // three members
+        XCTAssertEqual(try LZMADecompressor.decompress(file), input)
+        let info = try LZMAFileInfo(file)
+        XCTAssertEqual(info.format, .lzip)
+        XCTAssertEqual(info.uncompressedSize, UInt64(input.count))
+        // Python-style: one member at a time with concatenated: false.
+        let d = LZMADecompressor(options: DecompressionOptions(concatenated: false))
+        let first = try d.decompress(file)
+        XCTAssertTrue(d.isFinished)
+        XCTAssertEqual(first, Array(input.prefix(first.count)))
+        XCTAssertFalse(d.unusedData.isEmpty)
+        XCTAssertEqual(d.detectedFormat, .lzip)
+        // Trailing bytes after the last member are ignored, as xz -d ignores them.
+        XCTAssertEqual(try LZMADecompressor.decompress(file + Array("trailing".utf8)), input)
+    }
+}
