@@ -15,7 +15,8 @@ final class LZMA1StreamDecoder: WindowStreamDecoder {
     private(set) var totalOut: UInt64 = 0
 
     init(properties: LZMAProperties, uncompressedSize: UInt64?, allowEndMarker: Bool = true) {
-        var windowSize = Int(properties.effectiveDictionarySize)
+        // Clamped: 4 GiB - 1 does not fit a 32-bit Int (the window grows with the output).
+        var windowSize = Int(clamping: properties.effectiveDictionarySize)
         if let size = uncompressedSize, size < UInt64(windowSize) {
             // Matches can never reach further back than the whole output.
             windowSize = max(Int(size), 4096)

@@ -142,7 +142,7 @@ struct XZBlockHeader: Equatable {
         guard let lzma2 else {
             isDecodable = false
             guard requireDecodableChain else { return }
-            throw LZMAError.unsupported("the filter chain does not end with LZMA2 (\(filters.map(\.name).joined(separator: ", ")))")
+            throw LZMAError.unsupported("the filter chain does not end with LZMA2 (\(filters.map { $0.name }.joined(separator: ", ")))")
         }
         self.filters = filters
         self.lzma2Properties = lzma2

@@ -98,14 +98,22 @@ final class MatchFinder {
         var cyclicSize: UInt32
 
         init(dictionarySize dict: UInt32, matchFinder: LZMASettings.MatchFinder) {
-            let d = Int(dict)
-            keepBefore = MatchFinder.optsSize + d
-            keepAfter = (MatchFinder.optsSize + 1) + LZMAConstants.matchLenMax
+            // Sizes are worked out in UInt64: at 1.5 GiB they exceed a 32-bit
+            // Int. There the Int fields saturate, `bytes` stays exact, and
+            // `LZMASettings.validate` refuses settings whose tables do
+            // not fit the address space (`fitsAddressSpace`).
+            let d = UInt64(dict)
+            let optsSize = UInt64(MatchFinder.optsSize), matchLenMax = UInt64(LZMAConstants.matchLenMax)
+            let before = optsSize + d
+            let after = (optsSize + 1) + matchLenMax
             // Extra room so the window is moved only every dict/2 bytes or so.
             var reserve = d / 2
             if reserve > (1 << 30) { reserve /= 2 }
-            reserve += (MatchFinder.optsSize + LZMAConstants.matchLenMax + MatchFinder.optsSize + 1) / 2 + (1 << 19)
-            bufferSize = keepBefore + reserve + keepAfter
+            reserve += (optsSize + matchLenMax + optsSize + 1) / 2 + (1 << 19)
+            let buffer = before + reserve + after
+            keepBefore = Int(clamping: before)
+            keepAfter = Int(clamping: after)
+            bufferSize = Int(clamping: buffer)
             cyclicSize = dict + 1
             let hb = matchFinder.hashBytes
             var hs: UInt32
@@ -123,13 +131,17 @@ final class MatchFinder {
             if hb > 2 { count += MatchFinder.hash2Size }
             if hb > 3 { count += MatchFinder.hash3Size }
             hashCount = count
-            sonCount = Int(cyclicSize) * (matchFinder.isBinaryTree ? 2 : 1)
+            let son = UInt64(cyclicSize) * (matchFinder.isBinaryTree ? 2 : 1)
+            sonCount = Int(clamping: son)
+            bytes = (buffer + 16) + UInt64(count) * 4 + son * 4
         }
 
         /// The window (with its 16 bytes of padding), hash and son tables.
-        var bytes: UInt64 {
-            UInt64(bufferSize + 16) + UInt64(hashCount) * 4 + UInt64(sonCount) * 4
-        }
+        let bytes: UInt64
+
+        /// True when every table can be allocated in this address space
+        /// (always on 64-bit; on 32-bit targets not for the largest dictionaries).
+        var fitsAddressSpace: Bool { bytes <= UInt64(Int.max) }
     }
 
     /// Where `buffer`, `hash` and `son` come from (and go back to).
@@ -293,3 +305,7 @@ extension LZMASettings.MatchFinder {
         }
     }
 }
+
+/// `MatchFinder.Layout` under a name that `LZMASettings` (whose nested
+/// `MatchFinder` enum hides the class) can use.
+typealias MatchFinderLayout = MatchFinder.Layout

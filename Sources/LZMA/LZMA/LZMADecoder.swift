@@ -73,7 +73,9 @@ final class LZMADecoder {
         pb = properties.pb
         probsCapacity = ProbabilityLayout.count(lc: lc, lp: lp)
         probs = .allocate(capacity: probsCapacity)
-        window = OutputWindow(dictSize: windowSize ?? Int(properties.effectiveDictionarySize))
+        // Int(clamping:): a 4 GiB - 1 dictionary does not fit a 32-bit Int; the
+        // window only grows with the output, so the clamped limit never matters there.
+        window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize))
         temp = .allocate(capacity: 32)
         resetState()
     }
@@ -290,7 +292,8 @@ final class LZMADecoder {
         var failure: String? = nil
 
         repeat {
-            let posState = Int(posCounter) & pbMask
+            // truncatingIfNeeded: posCounter wraps at 2^32, beyond a 32-bit Int.
+            let posState = Int(truncatingIfNeeded: posCounter) & pbMask
             if rc.decodeBit(probs + ProbabilityLayout.isMatch + (state &<< 4) + posState) == 0 {
                 // Literal.
                 let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos &- 1]) : (isFull ? UInt32(dic[cap &- 1]) : 0)
@@ -330,7 +333,7 @@ final class LZMADecoder {
                     if rc.decodeBit(probs + ProbabilityLayout.isRep0Long + (state &<< 4) + posState) == 0 {
                         // Short rep: one byte from distance rep0.
                         let hist = isFull ? cap : pos
-                        if Int(rep0) >= hist { failure = "short rep before any output"; break }
+                        if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
                         var src = pos &- Int(rep0) &- 1
                         if src < 0 { src &+= cap }
                         dic[pos] = dic[src]
@@ -361,7 +364,8 @@ final class LZMADecoder {
 
             // Copy the match (len + 2 bytes from rep0 + 1 back).
             let hist = isFull ? cap : pos
-            if Int(rep0) >= hist {
+            // Compared as UInt: a corrupt distance may not fit a 32-bit Int.
+            if UInt(rep0) >= UInt(bitPattern: hist) {
                 failure = "match distance \(UInt64(rep0) + 1) is beyond the \(hist) bytes decoded so far"
                 break
             }
@@ -410,7 +414,7 @@ final class LZMADecoder {
     private func dryRun(_ buf: UnsafePointer<UInt8>, count: Int) -> SymbolKind? {
         var rc = DryRunRangeDecoder(range: range, code: code, buf: buf, count: count)
         let probs = self.probs
-        let posState = Int(posCounter) & ((1 << pb) - 1)
+        let posState = Int(truncatingIfNeeded: posCounter) & ((1 << pb) - 1)
         let kind: SymbolKind
         if rc.bit(probs + ProbabilityLayout.isMatch + (state << 4) + posState) == 0 {
             let dic = window.buf
@@ -419,7 +423,7 @@ final class LZMADecoder {
             let lpMask = (UInt32(1) << UInt32(lp)) - 1
             let litIndex = ((posCounter & lpMask) << UInt32(lc)) + (prevByte >> (8 - UInt32(lc)))
             let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) * 0x300
-            if state < LZMAConstants.numLitStates || Int(rep0) >= window.history {
+            if state < LZMAConstants.numLitStates || UInt(rep0) >= UInt(bitPattern: window.history) {
                 rc.literal(litProbs)
             } else {
                 var src = pos - Int(rep0) - 1

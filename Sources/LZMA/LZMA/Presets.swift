@@ -116,7 +116,7 @@ public struct LZMASettings: Sendable, Hashable {
             case "lp": lp = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
             case "pb": pb = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
             case "nice": niceLength = Int(try LZMASettings.parseNumber(name, value, min: 2, max: 273))
-            case "depth": depth = Int(try LZMASettings.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
+            case "depth": depth = Int(clamping: try LZMASettings.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
             case "mode":
                 switch value {
                 case "fast": mode = .fast
@@ -186,8 +186,14 @@ public struct LZMASettings: Sendable, Hashable {
         guard niceLength >= matchFinder.hashBytes else {
             throw LZMAError.invalidOptions("nice=\(niceLength) is shorter than the \(matchFinder.hashBytes) bytes match finder \(matchFinder.rawValue) needs")
         }
-        guard depth >= 0, depth <= Int(UInt32.max) else {
+        // Compared as UInt64: UInt32.max does not fit a 32-bit Int.
+        guard depth >= 0, UInt64(depth) <= UInt64(UInt32.max) else {
             throw LZMAError.invalidOptions("depth=\(depth) is not 0-\(UInt32.max)")
+        }
+        // On a 32-bit target the largest dictionaries need more than the address space.
+        let layout = MatchFinderLayout(dictionarySize: dictionarySize, matchFinder: matchFinder)
+        guard layout.fitsAddressSpace else {
+            throw LZMAError.memoryLimitExceeded(required: layout.bytes, limit: UInt64(Int.max))
         }
     }
 }
