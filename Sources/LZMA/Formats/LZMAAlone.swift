@@ -24,16 +24,12 @@ struct LZMAAloneHeader: Equatable {
         for i in 0..<4 { dict |= UInt32(b[1 + i]) << (8 * UInt32(i)) }
         var size: UInt64 = 0
         for i in 0..<8 { size |= UInt64(b[5 + i]) << (8 * UInt64(i)) }
-        guard b[0] <= 224 else {
+        guard b[0] <= LZMAProperties.maximumPropertiesByte else {
             throw picky ? LZMAError.invalidHeader("not a .xz or .lzma file", offset: 0)
                         : LZMAError.invalidProperties("properties byte \(b[0]) is above 224")
         }
-        if picky && dict != UInt32.max {
-            // Round up to 2^n or 2^n + 2^(n-1) and require equality.
-            var d = dict &- 1
-            d |= d >> 2; d |= d >> 3; d |= d >> 4; d |= d >> 8; d |= d >> 16
-            d &+= 1
-            if d != dict { throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))", offset: 1) }
+        if picky && dict != UInt32.max && LZMAProperties.roundedDictionarySize(dict) != dict {
+            throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))", offset: 1)
         }
         if picky && size != LZMAAloneHeader.unknownSize && size >= (1 << 38) {
             throw LZMAError.invalidHeader("not a .xz or .lzma file (implausible uncompressed size)", offset: 5)

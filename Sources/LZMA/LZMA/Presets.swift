@@ -29,7 +29,7 @@ public struct LZMASettings: Sendable, Hashable {
     public var depth: Int
 
     /// The smallest and largest dictionary xz accepts.
-    public static let minimumDictionarySize: UInt32 = 4096
+    public static let minimumDictionarySize: UInt32 = LZMAProperties.minimumDictionarySize
     public static let maximumDictionarySize: UInt32 = (1 << 30) + (1 << 29)
 
     /// Creates options; the defaults are xz's preset 6.
@@ -170,10 +170,10 @@ public struct LZMASettings: Sendable, Hashable {
     /// 4 for hc4/bt4); depth >= 0.
     /// - Throws: `LZMAError.invalidOptions` saying which value is wrong.
     public func validate(lcPlusLpAtMost4: Bool) throws(LZMAError) {
-        guard (0...8).contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
-        guard (0...4).contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
-        guard (0...4).contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
-        if lcPlusLpAtMost4 && lc + lp > 4 {
+        guard LZMAProperties.lcRange.contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
+        guard LZMAProperties.lpRange.contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
+        guard LZMAProperties.pbRange.contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
+        if lcPlusLpAtMost4 && !LZMAProperties.lcPlusLpFits(lc: lc, lp: lp) {
             throw LZMAError.invalidOptions("lc=\(lc) + lp=\(lp) exceeds 4")
         }
         guard dictionarySize >= LZMASettings.minimumDictionarySize,
