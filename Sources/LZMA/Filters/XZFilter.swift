@@ -85,8 +85,7 @@ public enum XZFilter: Sendable, Hashable {
         default:
             let s = startOffset!
             if s == 0 { return [] }
-            return [UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: s >> 8),
-                    UInt8(truncatingIfNeeded: s >> 16), UInt8(truncatingIfNeeded: s >> 24)]
+            return littleEndianBytes(UInt64(s), count: 4)
         }
     }
 
@@ -139,8 +138,7 @@ public enum XZFilter: Sendable, Hashable {
         switch properties.count {
         case 0: break
         case 4:
-            start = UInt32(properties[0]) | UInt32(properties[1]) << 8
-                | UInt32(properties[2]) << 16 | UInt32(properties[3]) << 24
+            start = UInt32(readLittleEndian(properties, at: 0, count: 4))
         default:
             if (ID.x86...ID.arm64).contains(id) {
                 throw LZMAError.invalidProperties("BCJ filter properties must be 0 or 4 bytes, got \(properties.count)")
