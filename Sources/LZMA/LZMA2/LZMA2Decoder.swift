@@ -23,7 +23,7 @@
 ///
 /// The rules liblzma enforces: the first chunk resets the dictionary; after
 /// a dictionary reset the next LZMA chunk sets properties.
-final class LZMA2Decoder: WindowStreamDecoder {
+final class LZMA2Decoder: GoodBytesFirstDecoder {
     let decoder: LZMADecoder
     /// The dictionary size the decoder was created for.
     let dictionarySize: UInt32
@@ -94,7 +94,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
         .corruptData("LZMA2: " + what, offset: offset ?? totalIn)
     }
 
-    /// The error kept for the next call (see `WindowStreamDecoder`).
+    /// The error kept for the next call (see `GoodBytesFirstDecoder`).
     var deferredError: LZMAError?
     var pendingOutput: Int { decoder.window.pending }
 
