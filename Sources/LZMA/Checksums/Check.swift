@@ -81,16 +81,3 @@ final class CheckCalculator {
         }
     }
 }
-
-/// The low `count` bytes of `v`, least significant first.
-func littleEndianBytes(_ v: UInt64, count: Int) -> [UInt8] {
-    (0..<count).map { UInt8(truncatingIfNeeded: v >> (8 * UInt64($0))) }
-}
-
-/// Reads a little-endian integer of `count` bytes (at most 8) at `p`.
-@inline(__always)
-func readLittleEndian(_ p: UnsafePointer<UInt8>, count: Int) -> UInt64 {
-    var v: UInt64 = 0
-    for i in 0..<count { v |= UInt64(p[i]) << (8 * UInt64(i)) }
-    return v
-}

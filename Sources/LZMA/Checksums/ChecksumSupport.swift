@@ -1,6 +1,6 @@
-// Pieces shared by the checksum types: the partial-block buffer of the
-// Merkle-Damgard hashes (SHA-1, SHA-256) and the slow path that feeds a
-// non-contiguous collection in chunks.
+// Pieces shared by the checksum types: the partial-block buffer and padding
+// of the Merkle-Damgard hashes (SHA-1, SHA-256), their rotations, and the
+// slow path that feeds a non-contiguous collection in chunks.
 
 /// Holds the bytes of an unfinished 64-byte block, plus the total message
 /// length, for SHA-1 and SHA-256 (which share block size and padding).
@@ -100,4 +100,16 @@ func copyInChunks<C: Collection>(_ bytes: C, _ body: (UnsafeRawBufferPointer) ->
         }
         if i > 0 { body(UnsafeRawBufferPointer(start: buffer.baseAddress, count: i)) }
     }
+}
+
+/// Rotates `x` left by `n` bits (0 < n < 32).
+@inline(__always)
+func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 {
+    (x &<< n) | (x &>> (32 &- n))
+}
+
+/// Rotates `x` right by `n` bits (0 < n < 32).
+@inline(__always)
+func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
+    (x &>> n) | (x &<< (32 &- n))
 }

@@ -49,12 +49,7 @@ public struct SHA1: Sendable {
         h = state
         var out = [UInt8]()
         out.reserveCapacity(SHA1.digestSize)
-        for word in [state.0, state.1, state.2, state.3, state.4] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
-        }
+        for word in [state.0, state.1, state.2, state.3, state.4] { appendBigEndian(word, to: &out) }
         return out
     }
 
@@ -150,29 +145,4 @@ public struct SHA1: Sendable {
     /// Maj(x, y, z): the majority of each bit position.
     @inline(__always)
     private static func maj(_ x: UInt32, _ y: UInt32, _ z: UInt32) -> UInt32 { (x & y) | (z & (x | y)) }
-}
-
-/// Rotates `x` left by `n` bits (0 < n < 32).
-@inline(__always)
-func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 {
-    (x &<< n) | (x &>> (32 &- n))
-}
-
-/// Rotates `x` right by `n` bits (0 < n < 32).
-@inline(__always)
-func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 {
-    (x &>> n) | (x &<< (32 &- n))
-}
-
-/// Lowercase hexadecimal text of `bytes`, two digits per byte
-/// (for example `[0xAB, 0x01]` gives `"ab01"`). Cost: O(bytes.count).
-public func hexString<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    let digits: [UInt8] = Array("0123456789abcdef".utf8)
-    var text = [UInt8]()
-    text.reserveCapacity(bytes.count * 2)
-    for byte in bytes {
-        text.append(digits[Int(byte >> 4)])
-        text.append(digits[Int(byte & 0x0F)])
-    }
-    return String(decoding: text, as: UTF8.self)
 }

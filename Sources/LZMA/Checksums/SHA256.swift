@@ -44,12 +44,7 @@ public struct SHA256: Sendable {
         h = state
         var out = [UInt8]()
         out.reserveCapacity(SHA256.digestSize)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
-        }
+        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] { appendBigEndian(word, to: &out) }
         return out
     }
 

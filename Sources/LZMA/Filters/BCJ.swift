@@ -18,33 +18,3 @@
 // after it, at position + converted. At the end of the stream the unconverted
 // tail is passed through unchanged. Because a slot is only ever examined when it
 // is complete, the output does not depend on how the input was chunked.
-
-/// Reads 4 bytes as a little-endian UInt32.
-@inline(__always)
-func bcjRead32LE(_ p: UnsafeMutablePointer<UInt8>) -> UInt32 {
-    UInt32(p[0]) | UInt32(p[1]) &<< 8 | UInt32(p[2]) &<< 16 | UInt32(p[3]) &<< 24
-}
-
-/// Writes a UInt32 as 4 little-endian bytes.
-@inline(__always)
-func bcjWrite32LE(_ p: UnsafeMutablePointer<UInt8>, _ v: UInt32) {
-    p[0] = UInt8(truncatingIfNeeded: v)
-    p[1] = UInt8(truncatingIfNeeded: v &>> 8)
-    p[2] = UInt8(truncatingIfNeeded: v &>> 16)
-    p[3] = UInt8(truncatingIfNeeded: v &>> 24)
-}
-
-/// Reads 4 bytes as a big-endian UInt32.
-@inline(__always)
-func bcjRead32BE(_ p: UnsafeMutablePointer<UInt8>) -> UInt32 {
-    UInt32(p[0]) &<< 24 | UInt32(p[1]) &<< 16 | UInt32(p[2]) &<< 8 | UInt32(p[3])
-}
-
-/// Writes a UInt32 as 4 big-endian bytes.
-@inline(__always)
-func bcjWrite32BE(_ p: UnsafeMutablePointer<UInt8>, _ v: UInt32) {
-    p[0] = UInt8(truncatingIfNeeded: v &>> 24)
-    p[1] = UInt8(truncatingIfNeeded: v &>> 16)
-    p[2] = UInt8(truncatingIfNeeded: v &>> 8)
-    p[3] = UInt8(truncatingIfNeeded: v)
-}

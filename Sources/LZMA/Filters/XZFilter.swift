@@ -90,8 +90,7 @@ public enum XZFilter: Sendable, Hashable {
         default:
             let s = startOffset!
             if s == 0 { return [] }
-            return [UInt8(truncatingIfNeeded: s), UInt8(truncatingIfNeeded: s >> 8),
-                    UInt8(truncatingIfNeeded: s >> 16), UInt8(truncatingIfNeeded: s >> 24)]
+            return littleEndianBytes(UInt64(s), count: 4)
         }
     }
 
@@ -145,8 +144,7 @@ public enum XZFilter: Sendable, Hashable {
         switch properties.count {
         case 0: break
         case 4:
-            start = UInt32(properties[0]) | UInt32(properties[1]) << 8
-                | UInt32(properties[2]) << 16 | UInt32(properties[3]) << 24
+            start = UInt32(readLittleEndian(properties, at: 0, count: 4))
         default:
             if (ID.x86...ID.riscv).contains(id) {
                 throw LZMAError.invalidProperties("BCJ filter properties must be 0 or 4 bytes, got \(properties.count)")
@@ -175,9 +173,10 @@ public enum XZFilter: Sendable, Hashable {
     /// without dashes and its value, e.g. `("delta", "dist=4")`,
     /// `("x86", "start=0")`, `("arm64", nil)`.
     ///
-    /// Options are `dist=1...256` for Delta and `start=N` for BCJ (`N` decimal
-    /// with an optional `k`/`M`/`G` suffix, optionally followed by `i` and `B`,
-    /// as xz accepts); several may be given separated by commas, the last wins.
+    /// Options are `dist=1...256` for Delta and `start=N` for BCJ (`N` as
+    /// ``XZOptionParsing/parseSize(_:option:in:)`` reads it: decimal with xz's
+    /// optional KiB/MiB/GiB suffixes, or `max`); several may be given
+    /// separated by commas, the last wins.
     ///
     /// - Throws: `LZMAError.invalidOptions` for an unknown filter or option
     ///   name, a malformed or out-of-range number, or a misaligned start offset.
@@ -191,17 +190,11 @@ public enum XZFilter: Sendable, Hashable {
             guard parts.count == 2, parts[0] == Substring(key) else {
                 throw LZMAError.invalidOptions("\(parts[0]): invalid option name for --\(lower)")
             }
-            number = try XZFilter.parseNumber(String(parts[1]), option: key)
+            number = try XZOptionParsing.parseSize(String(parts[1]), option: key, in: isDelta ? 1...256 : 0...UInt64(UInt32.max))
         }
         let start = UInt32(truncatingIfNeeded: number)
-        if !isDelta && number > UInt64(UInt32.max) {
-            throw LZMAError.invalidOptions("value of the option `start' must be in the range [0, 4294967295]")
-        }
         switch lower {
         case "delta":
-            guard (1...256).contains(number) else {
-                throw LZMAError.invalidOptions("value of the option `dist' must be in the range [1, 256]")
-            }
             self = .delta(distance: Int(number))
         case "x86": self = .x86(start: start)
         case "powerpc": self = .powerPC(start: start)
@@ -214,41 +207,5 @@ public enum XZFilter: Sendable, Hashable {
         default: throw LZMAError.invalidOptions("unknown filter \(name)")
         }
         try validate()
-    }
-
-    /// xz's integer syntax: leading spaces, decimal digits, then an optional
-    /// binary multiplier (k/K, M, G; optionally followed by "i" and/or "B").
-    static func parseNumber(_ text: String, option: String) throws(LZMAError) -> UInt64 {
-        let bytes = Array(text.utf8.drop(while: { $0 == 0x20 }))
-        var i = 0
-        var value: UInt64 = 0
-        while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
-            let (m, o1) = value.multipliedReportingOverflow(by: 10)
-            let (a, o2) = m.addingReportingOverflow(UInt64(bytes[i] - 0x30))
-            guard !o1, !o2 else { throw LZMAError.invalidOptions("value of the option `\(option)' is too big") }
-            value = a
-            i += 1
-        }
-        guard i > 0 else { throw LZMAError.invalidOptions("\(text): value of the option `\(option)' is not a number") }
-        if i < bytes.count {
-            var shift: UInt64 = 0
-            switch bytes[i] {
-            case UInt8(ascii: "k"), UInt8(ascii: "K"): shift = 10
-            case UInt8(ascii: "M"): shift = 20
-            case UInt8(ascii: "G"): shift = 30
-            default: break
-            }
-            var rest = Array(bytes[(i + 1)...])
-            if rest.first == UInt8(ascii: "i") { rest.removeFirst() }
-            if rest.first == UInt8(ascii: "B") { rest.removeFirst() }
-            guard shift != 0, rest.isEmpty else {
-                throw LZMAError.invalidOptions("\(text): invalid multiplier suffix (valid: KiB, MiB, GiB)")
-            }
-            guard value <= UInt64.max >> shift else {
-                throw LZMAError.invalidOptions("value of the option `\(option)' is too big")
-            }
-            value <<= shift
-        }
-        return value
     }
 }

@@ -5,7 +5,7 @@
 /// The end is either the end-of-payload marker or, when the size is known,
 /// the moment that many bytes have been produced (then a marker may still
 /// follow, which xz-utils 5.4 and the spec accept).
-final class LZMA1StreamDecoder: WindowStreamDecoder {
+final class LZMA1StreamDecoder: GoodBytesFirstDecoder {
     let decoder: LZMADecoder
     /// Uncompressed bytes still expected, when the size is known.
     private var remaining: UInt64?
@@ -27,7 +27,7 @@ final class LZMA1StreamDecoder: WindowStreamDecoder {
         self.allowEndMarker = allowEndMarker
     }
 
-    /// The error kept for the next call (see `WindowStreamDecoder`).
+    /// The error kept for the next call (see `GoodBytesFirstDecoder`).
     var deferredError: LZMAError?
     var pendingOutput: Int { decoder.window.pending }
 

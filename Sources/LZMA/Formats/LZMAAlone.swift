@@ -20,20 +20,14 @@ struct LZMAAloneHeader: Equatable {
     ///   256 GiB), which keep random data from passing as `.lzma`.
     /// - Throws: `LZMAError.invalidHeader` / `.invalidProperties`.
     init(_ b: UnsafePointer<UInt8>, picky: Bool) throws(LZMAError) {
-        var dict: UInt32 = 0
-        for i in 0..<4 { dict |= UInt32(b[1 + i]) << (8 * UInt32(i)) }
-        var size: UInt64 = 0
-        for i in 0..<8 { size |= UInt64(b[5 + i]) << (8 * UInt64(i)) }
-        guard b[0] <= 224 else {
+        let dict = UInt32(readLittleEndian(b + 1, count: 4))
+        let size = readLittleEndian(b + 5, count: 8)
+        guard b[0] <= LZMAProperties.maximumPropertiesByte else {
             throw picky ? LZMAError.invalidHeader("not a .xz or .lzma file", offset: 0)
                         : LZMAError.invalidProperties("properties byte \(b[0]) is above 224")
         }
-        if picky && dict != UInt32.max {
-            // Round up to 2^n or 2^n + 2^(n-1) and require equality.
-            var d = dict &- 1
-            d |= d >> 2; d |= d >> 3; d |= d >> 4; d |= d >> 8; d |= d >> 16
-            d &+= 1
-            if d != dict { throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))", offset: 1) }
+        if picky && dict != UInt32.max && LZMAProperties.roundedDictionarySize(dict) != dict {
+            throw LZMAError.invalidHeader("not a .xz or .lzma file (unusual dictionary size \(dict))", offset: 1)
         }
         if picky && size != LZMAAloneHeader.unknownSize && size >= (1 << 38) {
             throw LZMAError.invalidHeader("not a .xz or .lzma file (implausible uncompressed size)", offset: 5)
@@ -50,11 +44,8 @@ struct LZMAAloneHeader: Equatable {
 
     /// The 13 header bytes.
     var bytes: [UInt8] {
-        var out = [properties.propertiesByte]
-        for i in 0..<4 { out.append(UInt8(truncatingIfNeeded: properties.dictionarySize >> (8 * UInt32(i)))) }
-        let s = uncompressedSize ?? LZMAAloneHeader.unknownSize
-        for i in 0..<8 { out.append(UInt8(truncatingIfNeeded: s >> (8 * UInt64(i)))) }
-        return out
+        [properties.propertiesByte] + littleEndianBytes(UInt64(properties.dictionarySize), count: 4)
+            + littleEndianBytes(uncompressedSize ?? LZMAAloneHeader.unknownSize, count: 8)
     }
 }
 

@@ -23,7 +23,7 @@
 /// `finishInput()` there (`atValidEnd` tells whether it would pass). Without
 /// `concatenated`, decoding stops after the first stream's footer and leaves
 /// the rest unread.
-final class XZDecoder {
+final class XZDecoder: GoodBytesFirstDecoder {
     private enum Phase {
         case streamHeader, blockStart, blockHeader, blockData, blockPadding,
              check, index, streamFooter, streamPadding, done
@@ -99,34 +99,20 @@ final class XZDecoder {
         phase = next
     }
 
-    /// An error met after output of the same call was written: that call
-    /// returns the bytes (as `.outputFull`) and the next call throws, so the
-    /// caller keeps every byte decoded before the error, as with xz.
-    private var deferredError: LZMAError?
+    // `code(_:inCount:_:outCount:)` comes from `GoodBytesFirstDecoder`: an
+    // error met after output of the same call was written is thrown by the
+    // next call, so the caller keeps every byte decoded before it, as with xz.
+    // Returns `.streamEnd` after the first stream without `concatenated`, or
+    // at bytes after the streams that are not a stream (the rest of the input
+    // is not consumed). Nothing waits inside this decoder between calls (the
+    // LZMA2 decoder and the filters hand out their own bytes first).
+    var deferredError: LZMAError?
+    var pendingOutput: Int { 0 }
+    func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int { 0 }
 
-    /// Decodes from `input` into `output`.
-    /// - Returns: bytes consumed and produced; `.streamEnd` after the first
-    ///   stream without `concatenated`, or at bytes after the streams that
-    ///   are not a stream (the rest of the input is not consumed).
-    /// - Throws: `LZMAError` (see `LZMADecompressor`).
-    func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
-              _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
-        if let e = deferredError { throw e }
-        var consumed = 0
-        var produced = 0
-        do {
-            return try codeBody(input, inCount: inCount, output, outCount: outCount,
-                                consumed: &consumed, produced: &produced)
-        } catch let e {
-            guard produced > 0 else { throw e }
-            deferredError = e
-            return (consumed, produced, .outputFull)
-        }
-    }
-
-    private func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
-                          _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
-                          consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
+    func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
+                  _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                  consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         while true {
             switch phase {
             case .streamHeader where streamCount > 0 && have < XZStreamHeader.magic.count:
@@ -172,11 +158,10 @@ final class XZDecoder {
                 }
 
             case .blockData:
-                let r = try blockData(input.map { $0 + consumed }, inCount: inCount - consumed,
-                                      output.map { $0 + produced }, outCount: outCount - produced)
-                consumed += r.consumed
-                produced += r.produced
-                if let status = r.status { return (consumed, produced, status) }
+                if let status = try blockData(input, inCount: inCount, output, outCount: outCount,
+                                              consumed: &consumed, produced: &produced) {
+                    return (consumed, produced, status)
+                }
 
             case .blockPadding:
                 while paddingLeft > 0 && consumed < inCount {
@@ -302,15 +287,15 @@ final class XZDecoder {
         phase = .blockData
     }
 
-    /// Decodes block data: LZMA2, then the filters, into `output`, feeding the check.
-    /// - Returns: bytes consumed and produced, and a status when the caller
-    ///   must return (nil to go on: the block's data has ended).
+    /// Decodes block data: LZMA2, then the filters, into `output`, feeding
+    /// the check; advances `consumed` and `produced` (also when it throws).
+    /// - Returns: a status when the caller must return, nil to go on (the
+    ///   block's data has ended).
     private func blockData(_ input: UnsafePointer<UInt8>?, inCount: Int,
-                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus?) {
+                           _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
+                           consumed: inout Int, produced: inout Int) throws(LZMAError) -> CodingStatus? {
         let lz = lzma2!
         let h = block!
-        var consumed = 0
-        var produced = 0
         while true {
             // Never give LZMA2 more than the header says the block has.
             var avail = inCount - consumed
@@ -324,26 +309,21 @@ final class XZDecoder {
             var used = 0
             var made = 0
             var ended = false
-            do throws(LZMAError) {
-                if let chain {
-                    let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { (dst) throws(LZMAError) in
-                        let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
-                        used += r.consumed
-                        return (r.produced, r.status == .streamEnd)
-                    }
-                    made = r.produced
-                    ended = r.finished
-                } else {
-                    let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
-                    used = r.consumed
-                    made = r.produced
-                    ended = r.status == .streamEnd
+            // An error here reaches the caller after the bytes of this call
+            // (see `GoodBytesFirstDecoder`).
+            if let chain {
+                let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { (dst) throws(LZMAError) in
+                    let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
+                    used += r.consumed
+                    return (r.produced, r.status == .streamEnd)
                 }
-            } catch let e {
-                // Hand out the bytes of this call first; the next call throws.
-                guard produced > 0 else { throw e }
-                deferredError = e
-                return (consumed, produced, .outputFull)
+                made = r.produced
+                ended = r.finished
+            } else {
+                let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
+                used = r.consumed
+                made = r.produced
+                ended = r.status == .streamEnd
             }
             if made > 0 { checker?.update(outPtr!, count: made) }
             consumed += used
@@ -352,6 +332,8 @@ final class XZDecoder {
             blockCompressed &+= UInt64(used)
             blockUncompressed &+= UInt64(made)
             if let us = h.uncompressedSize, blockUncompressed > us {
+                // The bytes past the declared size are not handed out (as xz).
+                produced -= Int(blockUncompressed - us)
                 throw LZMAError.corruptData("block \(blocks.count + 1) decodes to more than the \(us) bytes its header declares", offset: totalIn)
             }
             if ended {
@@ -366,17 +348,17 @@ final class XZDecoder {
                 }
                 paddingLeft = Int((4 - (UInt64(h.headerSize) + blockCompressed) % 4) % 4)
                 phase = .blockPadding
-                return (consumed, produced, nil)
+                return nil
             }
             if used == 0 && made == 0 {
-                if produced == outCount { return (consumed, produced, .outputFull) }
+                if produced == outCount { return .outputFull }
                 if capped {
                     throw LZMAError.corruptData("block \(blocks.count + 1) has more compressed data than its header declares", offset: totalIn)
                 }
                 if consumed < inCount {
                     throw LZMAError.programmingError("xz block decoder made no progress")
                 }
-                return (consumed, produced, .needsInput)
+                return .needsInput
             }
         }
     }

@@ -205,11 +205,11 @@ public struct XZFileInfo: Sendable, Hashable {
             guard footer[10] == XZStreamHeader.footerMagic[0] && footer[11] == XZStreamHeader.footerMagic[1] else {
                 throw LZMAError.corruptData("wrong magic bytes in the stream footer", offset: footerStart + 10)
             }
-            guard CRC32.checksum(footer[4..<10]) == UInt32(truncatingIfNeeded: littleEndian(footer, 0, 4)) else {
+            guard CRC32.checksum(footer[4..<10]) == UInt32(truncatingIfNeeded: readLittleEndian(footer, at: 0, count: 4)) else {
                 throw LZMAError.corruptData("stream footer CRC32 mismatch", offset: footerStart)
             }
             let footerCheck = try footer.withUnsafeBufferPointer { (b) throws(LZMAError) in try XZStreamHeader.decodeFlags(b.baseAddress! + 8) }
-            let indexSize = (littleEndian(footer, 4, 4) + 1) * 4
+            let indexSize = (readLittleEndian(footer, at: 4, count: 4) + 1) * 4
             guard footerStart >= headerSize + indexSize else {
                 throw LZMAError.corruptData("backward size \(indexSize) points before the start of the file", offset: footerStart + 4)
             }
@@ -346,13 +346,6 @@ extension XZFileInfo {
     }
 }
 
-/// `count` bytes at `bytes[from...]`, little endian.
-private func littleEndian(_ bytes: [UInt8], _ from: Int, _ count: Int) -> UInt64 {
-    var v: UInt64 = 0
-    for i in 0..<count { v |= UInt64(bytes[from + i]) << (8 * UInt64(i)) }
-    return v
-}
-
 /// Parses one Index fed in chunks, checking it as liblzma's index decoder
 /// does (`XZIndexReader`), and adds up its records; without blocks to
 /// compare them with, which are not read.
@@ -394,37 +387,5 @@ private struct IndexParser {
                 break
             }
         }
-    }
-}
-
-/// Runs a chain of Delta/BCJ filters over a byte stream that has no
-/// container, as xz's `--format=raw --x86 --lzma2=...` needs after (or before)
-/// raw LZMA2: the `.xz` decoder applies the chain from the block header, raw
-/// data has only the caller's word for it.
-///
-/// Bytes that a filter cannot finish yet (at most a few dozen) wait inside
-/// until more input or `isLast`; the output does not depend on the chunking.
-public final class XZFilterPipeline {
-    private let chain: FilterChain
-
-    /// - Parameters:
-    ///   - filters: the filters in the order xz's command line gives them
-    ///     (the order they run when encoding); at most 3.
-    ///   - encoding: true to run them as the encoder does, false to undo them.
-    /// - Throws: `LZMAError.invalidOptions` for more than 3 filters or
-    ///   out-of-range filter values.
-    public init(filters: [XZFilter], encoding: Bool) throws(LZMAError) {
-        chain = try FilterChain(filters: filters, encoding: encoding)
-    }
-
-    /// Converts bytes from `input` into `output`.
-    /// - Parameter isLast: `input` is the end of the data (takes effect once
-    ///   all of it has been consumed).
-    /// - Returns: input consumed, output written, and whether everything has
-    ///   been output after `isLast`.
-    /// - Complexity: O(input.count + output.count).
-    public func process(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>, isLast: Bool)
-        -> (consumed: Int, produced: Int, finished: Bool) {
-        chain.process(input: input, output: output, isLast: isLast)
     }
 }

@@ -29,7 +29,7 @@ public struct LZMASettings: Sendable, Hashable {
     public var depth: Int
 
     /// The smallest and largest dictionary xz accepts.
-    public static let minimumDictionarySize: UInt32 = 4096
+    public static let minimumDictionarySize: UInt32 = LZMAProperties.minimumDictionarySize
     public static let maximumDictionarySize: UInt32 = (1 << 30) + (1 << 29)
 
     /// Creates options; the defaults are xz's preset 6.
@@ -85,8 +85,9 @@ public struct LZMASettings: Sendable, Hashable {
     /// `"preset=6e,dict=64MiB,lc=3,lp=0,pb=2,mode=fast,nice=128,mf=hc4,depth=0"`.
     ///
     /// Starts from preset 6. Options apply in order, and `preset=` resets all
-    /// options (as in xz), so it should come first. Sizes accept the suffixes
-    /// k/K/KB/KiB, M/MB/MiB, G/GB/GiB.
+    /// options (as in xz), so it should come first. Numbers are read by
+    /// ``XZOptionParsing/parseSize(_:option:in:)``: xz's suffixes KiB, MiB,
+    /// GiB and their spellings, and `max`.
     /// - Throws: `LZMAError.invalidOptions` naming the bad option or value.
     public init(xzOptionString: String) throws(LZMAError) {
         self = LZMASettings(preset: .default)
@@ -109,14 +110,13 @@ public struct LZMASettings: Sendable, Hashable {
                 }
                 self = LZMASettings(preset: p)
             case "dict":
-                let v = try LZMASettings.parseNumber(name, value, min: UInt64(LZMASettings.minimumDictionarySize),
-                                                          max: UInt64(LZMASettings.maximumDictionarySize))
+                let v = try XZOptionParsing.parseSize(value, option: name, in: UInt64(LZMASettings.minimumDictionarySize)...UInt64(LZMASettings.maximumDictionarySize))
                 dictionarySize = UInt32(v)
-            case "lc": lc = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
-            case "lp": lp = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
-            case "pb": pb = Int(try LZMASettings.parseNumber(name, value, min: 0, max: 4))
-            case "nice": niceLength = Int(try LZMASettings.parseNumber(name, value, min: 2, max: 273))
-            case "depth": depth = Int(clamping: try LZMASettings.parseNumber(name, value, min: 0, max: UInt64(UInt32.max)))
+            case "lc": lc = Int(try XZOptionParsing.parseSize(value, option: name, in: 0...4))
+            case "lp": lp = Int(try XZOptionParsing.parseSize(value, option: name, in: 0...4))
+            case "pb": pb = Int(try XZOptionParsing.parseSize(value, option: name, in: 0...4))
+            case "nice": niceLength = Int(try XZOptionParsing.parseSize(value, option: name, in: 2...273))
+            case "depth": depth = Int(clamping: try XZOptionParsing.parseSize(value, option: name, in: 0...UInt64(UInt32.max)))
             case "mode":
                 switch value {
                 case "fast": mode = .fast
@@ -134,34 +134,6 @@ public struct LZMASettings: Sendable, Hashable {
         }
     }
 
-    /// Parses an unsigned integer with an optional size suffix, as xz does.
-    static func parseNumber(_ name: String, _ value: String, min: UInt64, max: UInt64) throws(LZMAError) -> UInt64 {
-        var digits = Substring(value)
-        var suffix = Substring("")
-        if let i = value.firstIndex(where: { !("0"..."9").contains($0) }) {
-            digits = value[..<i]
-            suffix = value[i...]
-        }
-        guard !digits.isEmpty, let n = UInt64(digits) else {
-            throw LZMAError.invalidOptions("\(name)=\(value): value is not a non-negative decimal integer")
-        }
-        var multiplier: UInt64 = 1
-        if !suffix.isEmpty {
-            switch suffix {
-            case "k", "K", "kB", "KB", "Ki", "KiB", "kiB": multiplier = 1 << 10
-            case "m", "M", "MB", "Mi", "MiB": multiplier = 1 << 20
-            case "g", "G", "GB", "Gi", "GiB": multiplier = 1 << 30
-            default:
-                throw LZMAError.invalidOptions("\(name)=\(value): invalid multiplier suffix (use KiB, MiB or GiB)")
-            }
-        }
-        let (v, overflow) = n.multipliedReportingOverflow(by: multiplier)
-        guard !overflow, v >= min, v <= max else {
-            throw LZMAError.invalidOptions("\(name)=\(value): value out of range \(min)-\(max)")
-        }
-        return v
-    }
-
     /// Checks the options as xz does.
     ///
     /// lc 0...8, lp 0...4, pb 0...4 (with `lcPlusLpAtMost4` — for `.lzma` files and
@@ -170,10 +142,10 @@ public struct LZMASettings: Sendable, Hashable {
     /// 4 for hc4/bt4); depth >= 0.
     /// - Throws: `LZMAError.invalidOptions` saying which value is wrong.
     public func validate(lcPlusLpAtMost4: Bool) throws(LZMAError) {
-        guard (0...8).contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
-        guard (0...4).contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
-        guard (0...4).contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
-        if lcPlusLpAtMost4 && lc + lp > 4 {
+        guard LZMAProperties.lcRange.contains(lc) else { throw LZMAError.invalidOptions("lc=\(lc) is not 0-8") }
+        guard LZMAProperties.lpRange.contains(lp) else { throw LZMAError.invalidOptions("lp=\(lp) is not 0-4") }
+        guard LZMAProperties.pbRange.contains(pb) else { throw LZMAError.invalidOptions("pb=\(pb) is not 0-4") }
+        if lcPlusLpAtMost4 && !LZMAProperties.lcPlusLpFits(lc: lc, lp: lp) {
             throw LZMAError.invalidOptions("lc=\(lc) + lp=\(lp) exceeds 4")
         }
         guard dictionarySize >= LZMASettings.minimumDictionarySize,

@@ -22,7 +22,8 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
     /// Creates validated properties.
     /// - Throws: `LZMAError.invalidProperties` when lc > 8, lp > 4 or pb > 4.
     public init(lc: Int = 3, lp: Int = 0, pb: Int = 2, dictionarySize: UInt32 = 1 << 23) throws(LZMAError) {
-        guard (0...8).contains(lc), (0...4).contains(lp), (0...4).contains(pb) else {
+        guard LZMAProperties.lcRange.contains(lc), LZMAProperties.lpRange.contains(lp),
+              LZMAProperties.pbRange.contains(pb) else {
             throw LZMAError.invalidProperties("lc=\(lc) lp=\(lp) pb=\(pb) out of range (lc 0-8, lp 0-4, pb 0-4)")
         }
         self.lc = lc
@@ -34,15 +35,10 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
     /// Decodes the packed properties byte of a `.lzma` header.
     /// - Throws: `LZMAError.invalidProperties` when the byte is above 224.
     public init(propertiesByte: UInt8, dictionarySize: UInt32) throws(LZMAError) {
-        var p = Int(propertiesByte)
-        guard p <= (4 * 5 + 4) * 9 + 8 else {
+        guard let (lc, lp, pb) = LZMAProperties.unpack(propertiesByte) else {
             throw LZMAError.invalidProperties("properties byte \(propertiesByte) is above 224")
         }
-        let pb = p / (9 * 5)
-        p -= pb * 9 * 5
-        let lp = p / 9
-        let lc = p - lp * 9
-        try self.init(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize)
+        self.init(unchecked: lc, lp, pb, dictionarySize)
     }
 
     /// xz's default properties (preset 6): lc=3, lp=0, pb=2, 8 MiB.
@@ -57,7 +53,9 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
 
     /// `size` rounded up to 2^n or 2^n + 2^(n-1): the dictionary sizes a
     /// `.lzma` header written by xz (and LZMA Utils) holds, and the only ones
-    /// xz accepts when it detects `.lzma` by itself. UInt32.max stays as is.
+    /// xz accepts when it detects `.lzma` by itself (a size is one of them
+    /// when this returns it unchanged). UInt32.max stays as is; sizes above
+    /// 3 GiB and 0 give UInt32.max. The LZMA2 dictionary code rounds the same way.
     public static func roundedDictionarySize(_ size: UInt32) -> UInt32 {
         var d = size &- 1
         d |= d >> 2
@@ -69,7 +67,30 @@ public struct LZMAProperties: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The packed `(pb * 5 + lp) * 9 + lc` byte.
-    public var propertiesByte: UInt8 { UInt8((pb * 5 + lp) * 9 + lc) }
+    public var propertiesByte: UInt8 { LZMAProperties.pack(lc: lc, lp: lp, pb: pb) }
+
+    // MARK: - The format rules (the one home of each; `.lzma`, LZMA2 and the
+    // encoder settings all use these)
+
+    /// The values lc, lp and pb may take.
+    static let lcRange = 0...8, lpRange = 0...4, pbRange = 0...4
+
+    /// The largest properties byte: lc = 8, lp = 4, pb = 4.
+    static let maximumPropertiesByte: UInt8 = 224
+
+    /// `(pb * 5 + lp) * 9 + lc`, for values in range.
+    static func pack(lc: Int, lp: Int, pb: Int) -> UInt8 { UInt8((pb * 5 + lp) * 9 + lc) }
+
+    /// lc, lp and pb of a properties byte, or nil when it is above 224.
+    static func unpack(_ byte: UInt8) -> (lc: Int, lp: Int, pb: Int)? {
+        guard byte <= maximumPropertiesByte else { return nil }
+        let p = Int(byte)
+        return (p % 9, (p / 9) % 5, p / 45)
+    }
+
+    /// LZMA2 and `.lzma` files written by xz limit lc + lp to 4 (the
+    /// literal coders' table stays at most 0x300 << 4 probabilities).
+    static func lcPlusLpFits(lc: Int, lp: Int) -> Bool { lc + lp <= 4 }
 
     /// The dictionary size a decoder actually needs (never below 4 KiB).
     public var effectiveDictionarySize: UInt32 { max(dictionarySize, LZMAProperties.minimumDictionarySize) }

@@ -23,7 +23,7 @@
 ///
 /// The rules liblzma enforces: the first chunk resets the dictionary; after
 /// a dictionary reset the next LZMA chunk sets properties.
-final class LZMA2Decoder: WindowStreamDecoder {
+final class LZMA2Decoder: GoodBytesFirstDecoder {
     let decoder: LZMADecoder
     /// The dictionary size the decoder was created for.
     let dictionarySize: UInt32
@@ -94,7 +94,7 @@ final class LZMA2Decoder: WindowStreamDecoder {
         .corruptData("LZMA2: " + what, offset: offset ?? totalIn)
     }
 
-    /// The error kept for the next call (see `WindowStreamDecoder`).
+    /// The error kept for the next call (see `GoodBytesFirstDecoder`).
     var deferredError: LZMAError?
     var pendingOutput: Int { decoder.window.pending }
 
@@ -233,13 +233,11 @@ final class LZMA2Decoder: WindowStreamDecoder {
         case 5:
             decoder.resetState()
         default:
-            let p = Int(h.4)
-            guard p <= (4 * 5 + 4) * 9 + 8 else {
-                throw corrupt("properties byte \(p) is above 224", at: offset)
+            guard let (lc, lp, pb) = LZMAProperties.unpack(h.4) else {
+                throw corrupt("properties byte \(h.4) is above 224", at: offset)
             }
-            let pb = p / 45, lp = (p % 45) / 9, lc = p % 9
-            guard lc + lp <= 4 else {
-                throw corrupt("lc + lp = \(lc + lp) is above 4 (properties byte \(p))", at: offset)
+            guard LZMAProperties.lcPlusLpFits(lc: lc, lp: lp) else {
+                throw corrupt("lc + lp = \(lc + lp) is above 4 (properties byte \(h.4))", at: offset)
             }
             needProperties = false
             decoder.setProperties(lc: lc, lp: lp, pb: pb)

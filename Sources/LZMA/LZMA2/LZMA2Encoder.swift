@@ -49,11 +49,8 @@ final class LZMA2Encoder {
     ///   LZMA2 (lc + lp > 4, values out of range).
     init(options: LZMASettings, allocator: LZMAAllocator = .standard) throws(LZMAError) {
         try options.validate(lcPlusLpAtMost4: true)
-        guard options.lc + options.lp <= 4 else {
-            throw LZMAError.invalidOptions("LZMA2 needs lc + lp <= 4 (lc=\(options.lc), lp=\(options.lp))")
-        }
         self.options = options
-        propertiesByte = UInt8((options.pb * 5 + options.lp) * 9 + options.lc)
+        propertiesByte = LZMAProperties.pack(lc: options.lc, lp: options.lp, pb: options.pb)
         lzma = LZMAEncoder(options: options, allocator: allocator)
         out = .allocate(capacity: LZMA2Encoder.outCapacity)
         side = lzma.mf.keepSizeBefore < LZMA2Encoder.sideCapacity
@@ -68,10 +65,8 @@ final class LZMA2Encoder {
     /// The one-byte LZMA2 filter property for a dictionary size, as xz
     /// writes it: the size rounded up to 2^n or 2^n + 2^(n-1).
     static func dictionarySizeCode(_ dict: UInt32) -> UInt8 {
-        var d = max(dict, 4096) - 1
-        d |= d >> 2; d |= d >> 3; d |= d >> 4; d |= d >> 8; d |= d >> 16
+        let d = LZMAProperties.roundedDictionarySize(max(dict, LZMAProperties.minimumDictionarySize))
         if d == UInt32.max { return 40 }
-        d += 1
         // d is 2^n (code 2n - 24) or 3 * 2^(n-1) (code 2n - 23).
         let n = UInt8(31 - d.leadingZeroBitCount)
         return 2 * n - 24 + (d.nonzeroBitCount == 2 ? 1 : 0)

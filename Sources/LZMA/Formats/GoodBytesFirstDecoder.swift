@@ -1,14 +1,14 @@
-/// What the LZMA1 and LZMA2 stream decoders share: both decode into an
-/// `OutputWindow` and hand its bytes to the caller's buffer, and both must not
-/// let an error overtake good bytes.
+/// The one home of the rule "good bytes first, then the error", shared by
+/// the LZMA1 and LZMA2 stream decoders (which decode into an `OutputWindow`)
+/// and the `.xz` decoder (which has nothing pending between calls).
 ///
 /// When `codeBody` throws after this call wrote output (or with decoded bytes
-/// still in the window), `code` returns those bytes as `.outputFull` and keeps
+/// still pending), `code` returns those bytes as `.outputFull` and keeps
 /// the error; the next call hands out whatever is left and then throws it.
 /// So every byte decoded before a bad symbol reaches the caller, whatever the
 /// buffer sizes, as liblzma's `lzma_code` reports the output it made before
 /// returning an error.
-protocol WindowStreamDecoder: AnyObject {
+protocol GoodBytesFirstDecoder: AnyObject {
     /// The error kept for the next call.
     var deferredError: LZMAError? { get set }
     /// Decoded bytes not yet handed out.
@@ -21,7 +21,7 @@ protocol WindowStreamDecoder: AnyObject {
                   consumed: inout Int, produced: inout Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus)
 }
 
-extension WindowStreamDecoder {
+extension GoodBytesFirstDecoder {
     /// Decodes from `input` into `output`.
     /// - Returns: bytes consumed, bytes produced, and the status.
     /// - Throws: the decoder's `LZMAError`, but only from a call that has no
