@@ -101,6 +101,15 @@ func writeStdout(_ text: String) -> Bool {
     return code == 0
 }
 
+/// Writes bytes to stdout, as `writeStdout(_:)`.
+@discardableResult
+func writeStdout(bytes: UnsafeRawBufferPointer) -> Bool {
+    guard StandardStreams.stdoutError == 0 else { return false }
+    let code = writeAll(fd: 1, bytes)
+    if code != 0 { StandardStreams.stdoutError = code }
+    return code == 0
+}
+
 /// Ends the process as xz does (tuklib_exit): unless the status is already
 /// an error, stdout is closed and a failed write or close is reported as
 /// "Writing to standard output failed: <reason>" with status 1; then stderr
