@@ -337,12 +337,15 @@ struct SkipFile: Error {
 }
 
 /// The message for a library error: its `description`, except that an
-/// exceeded memory limit is worded as xz does (a limit below 1 MiB in bytes,
-/// so `-M 100` instead of `-M 100MiB` is easy to spot).
+/// exceeded memory limit is worded as xz does, on two lines ("Memory usage
+/// limit reached", then the figures, which `Reporter` prints without the file
+/// name), a limit below 1 MiB in bytes so that `-M 100` instead of
+/// `-M 100MiB` is easy to spot. (xz 5.4.1 gets the required figure wrong for
+/// .xz files, "1 MiB"; ours is the block's real need.)
 func describe(_ error: LZMAError) -> String {
     if case .unknownFormat = error { return "File format not recognized" }
     guard case .memoryLimitExceeded(let required, let limit) = error else { return error.description }
     let mib = { (v: UInt64) in v / (1 << 20) + (v % (1 << 20) == 0 ? 0 : 1) }
     let limitText = limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
-    return "Memory usage limit reached: \(mib(required)) MiB of memory is required. The limit is \(limitText)."
+    return "Memory usage limit reached\n\(mib(required)) MiB of memory is required. The limit is \(limitText)."
 }

@@ -146,8 +146,13 @@ final class OutputFile {
     /// - Throws: "File exists" when `finalPath` exists and `force` is false.
     static func create(finalPath: String, force: Bool) throws(FileError) -> OutputFile {
         var st = stat()
-        if !force && lstat(finalPath, &st) == 0 {
-            throw FileError(file: finalPath, message: "File exists")
+        if lstat(finalPath, &st) == 0 {
+            if !force { throw FileError(file: finalPath, message: "File exists") }
+            // xz removes the target first, and unlink() refuses a directory;
+            // we rename over it at the end, but refuse what xz refuses, now.
+            if st.st_mode & S_IFMT == S_IFDIR {
+                throw FileError(file: finalPath, message: "Cannot remove: \(errnoText(EISDIR))")
+            }
         }
         let slash = finalPath.lastIndex(of: "/")
         let folder = slash.map { String(finalPath[...$0]) } ?? ""

@@ -47,12 +47,18 @@ final class Reporter {
         }
     }
 
+    /// A message of several lines names the file on the first only, as xz
+    /// does for "Memory usage limit reached".
     private func printLine(_ file: String?, _ message: String) {
-        if let file {
-            writeStderr("swiftlzma: \(file): \(message)\n")
-        } else {
-            writeStderr("swiftlzma: \(message)\n")
+        var text = ""
+        for (i, line) in message.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            if i == 0, let file {
+                text += "swiftlzma: \(file): \(line)\n"
+            } else {
+                text += "swiftlzma: \(line)\n"
+            }
         }
+        writeStderr(text)
     }
 }
 

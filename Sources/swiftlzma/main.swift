@@ -15,7 +15,7 @@ let outcome: ParseOutcome
 do {
     outcome = try parseCommandLine(Array(arguments.dropFirst()), programName: arguments.first ?? "swiftlzma")
 } catch {
-    writeStderr("swiftlzma: \(error.message)\n")
+    if !error.message.isEmpty { writeStderr("swiftlzma: \(error.message)\n") }
     if error.suggestHelp { writeStderr("swiftlzma: Try `swiftlzma --help' for more information.\n") }
     exitChecked(.error)
 }
