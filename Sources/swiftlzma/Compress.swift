@@ -55,6 +55,12 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
     if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
         throw UsageError("LZMA1 cannot be used with the .xz format")
     }
+    // As xz, before the chain's own order is looked at.
+    if options.format == .lzma && !options.chain.isEmpty {
+        guard options.chain.count == 1, case .lzma1 = options.chain[0] else {
+            throw UsageError("The .lzma format supports only the LZMA1 filter")
+        }
+    }
     let chain = try resolveChain(options.chain)
     func libraryError(_ error: Error) -> UsageError {
         UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))

@@ -116,7 +116,7 @@ func decompressedName(_ path: String, format: FileFormat, customSuffix: String?)
 ///
 /// - Parameters:
 ///   - passthrough: as `xz -dcf`: input that is not in a recognized format
-///     is copied to the output unchanged.
+///     (the one `-F` names, or .xz/.lzma) is copied to the output unchanged.
 ///   - ready: runs once, before the first output and after the header was
 ///     accepted, so a file that is not .lzma at all is reported before an
 ///     output file is created.
@@ -161,8 +161,19 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             n = try input.read(into: inBuf, capacity: size)
         }
     }
-    if !isRaw && decoder.format == .auto && inLen < headerSize {
-        return try unrecognized()
+    if !isRaw {
+        // xz's recognition, for -F auto, xz and lzma alike: .xz by its six
+        // magic bytes, .lzma by LZMAAlone's rules on a complete 13-byte header.
+        let head = UnsafeBufferPointer(start: inBuf, count: inLen)
+        let isXZ = inLen >= 6 && head.prefix(6).elementsEqual([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+        let isLZMA = LZMAAlone.recognizes(header: head)
+        let recognized: Bool
+        switch decoder.format {
+        case .xz: recognized = isXZ
+        case .lzma: recognized = isLZMA
+        default: recognized = isXZ || isLZMA
+        }
+        if !recognized { return try unrecognized() }
     }
 
     while true {
@@ -284,7 +295,7 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
     do {
         try decodeStream(
             input: input, decoder: decoder, buffers: context.buffers, singleStream: options.singleStream,
-            passthrough: options.format == .auto && options.toStdout && options.force
+            passthrough: options.format != .raw && options.toStdout && options.force
                 && options.operation == .decompress && !hashOnly,
             progress: progress, totals: &totals,
             warning: { reporter.warning(name, $0) },
@@ -326,12 +337,15 @@ struct SkipFile: Error {
 }
 
 /// The message for a library error: its `description`, except that an
-/// exceeded memory limit is worded as xz does (a limit below 1 MiB in bytes,
-/// so `-M 100` instead of `-M 100MiB` is easy to spot).
+/// exceeded memory limit is worded as xz does, on two lines ("Memory usage
+/// limit reached", then the figures, which `Reporter` prints without the file
+/// name), a limit below 1 MiB in bytes so that `-M 100` instead of
+/// `-M 100MiB` is easy to spot. (xz 5.4.1 gets the required figure wrong for
+/// .xz files, "1 MiB"; ours is the block's real need.)
 func describe(_ error: LZMAError) -> String {
     if case .unknownFormat = error { return "File format not recognized" }
     guard case .memoryLimitExceeded(let required, let limit) = error else { return error.description }
     let mib = { (v: UInt64) in v / (1 << 20) + (v % (1 << 20) == 0 ? 0 : 1) }
     let limitText = limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
-    return "Memory usage limit reached: \(mib(required)) MiB of memory is required. The limit is \(limitText)."
+    return "Memory usage limit reached\n\(mib(required)) MiB of memory is required. The limit is \(limitText)."
 }

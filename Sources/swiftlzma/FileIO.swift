@@ -146,8 +146,13 @@ final class OutputFile {
     /// - Throws: "File exists" when `finalPath` exists and `force` is false.
     static func create(finalPath: String, force: Bool) throws(FileError) -> OutputFile {
         var st = stat()
-        if !force && lstat(finalPath, &st) == 0 {
-            throw FileError(file: finalPath, message: "File exists")
+        if lstat(finalPath, &st) == 0 {
+            if !force { throw FileError(file: finalPath, message: "File exists") }
+            // xz removes the target first, and unlink() refuses a directory;
+            // we rename over it at the end, but refuse what xz refuses, now.
+            if st.st_mode & S_IFMT == S_IFDIR {
+                throw FileError(file: finalPath, message: "Cannot remove: \(errnoText(EISDIR))")
+            }
         }
         let slash = finalPath.lastIndex(of: "/")
         let folder = slash.map { String(finalPath[...$0]) } ?? ""
@@ -238,12 +243,17 @@ enum CleanupOnSignal {
     nonisolated(unsafe) private static let path = UnsafeMutablePointer<CChar>.allocate(capacity: 4096)
     nonisolated(unsafe) private static var active: sig_atomic_t = 0
 
-    /// Installs the handlers for SIGINT, SIGTERM, SIGHUP and SIGPIPE.
+    /// Installs the handlers for SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXCPU
+    /// and SIGXFSZ (xz's list), except for those this process inherited as
+    /// ignored: as xz, `nohup` and `trap '' HUP` keep working.
     static func install() {
         // Initialize both statics here, not lazily inside a handler.
         path[0] = 0
         active = 0
-        for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE] {
+        for sig in [SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGXCPU, SIGXFSZ] {
+            var old = sigaction()
+            if sigaction(sig, nil, &old) == 0 && unsafeBitCast(old.__sigaction_handler.sa_handler, to: Int.self)
+                == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
             var action = sigaction()
             action.__sigaction_handler.sa_handler = { sig in
                 if CleanupOnSignal.active != 0 { unlink(CleanupOnSignal.path) }

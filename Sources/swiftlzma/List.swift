@@ -7,6 +7,10 @@
 // and the oldest xz that can decode the file. `--robot` gives the same facts
 // as xz's tab-separated lines (name, file, stream, block, summary, totals). Numbers use the
 // locale's digit grouping as xz does ("%'llu"), which in the C locale is none.
+//
+// The listing is written as it is made (`ListOutput`, 64 KiB at a time) and the
+// blocks are visited one by one (`XZBlockWalker`), so memory does not grow
+// with the number of blocks.
 
 #if canImport(Glibc)
 import Glibc
@@ -31,52 +35,51 @@ func runList(_ context: RunContext) {
     var headingShown = false
     var filenamePrinted = false
     let count = options.files.count
+    var out = ListOutput()
     for (i, path) in options.files.enumerated() {
         let name = displayName(path)
         if verbose && !options.robot && (count != 1 || path != "-") {
             // As xz: the file's name and position, an empty line between files.
-            _ = writeStdout((filenamePrinted ? "\n" : "") + "\(name) (\(i + 1)/\(count))\n")
+            out.append((filenamePrinted ? "\n" : "") + "\(name) (\(i + 1)/\(count))\n")
             filenamePrinted = true
         }
-        guard let (info, read) = readInfo(path, verbose: verbose, reporter: reporter) else { continue }
+        // What came before goes out before a message about this file.
+        out.flush()
+        guard let (info, read) = readInfo(path, reporter: reporter) else { continue }
         var details = HeaderTotals()
         if options.robot || verbose {
             // As xz: what was listed before a bad block header stays printed.
-            var text = ""
-            var failure: Error?
             do {
                 if options.robot {
-                    try robotListing(path, info, verbose: verbose, details: debug ? read : nil, totals: &details, into: &text)
+                    try robotListing(path, info, verbose: verbose, reader: read, details: debug, totals: &details, into: &out)
                 } else {
-                    try advancedListing(info, details: debug ? read : nil, totals: &details, into: &text)
+                    try advancedListing(info, reader: read, details: debug, totals: &details, into: &out)
                 }
             } catch {
-                failure = error
-            }
-            _ = writeStdout(text)
-            if let failure {
-                reportListError(failure, path: path, reporter: reporter)
+                out.flush()
+                reportListError(error, path: path, reporter: reporter)
                 continue
             }
         } else {
             if !headingShown {
-                _ = writeStdout("Strms  Blocks   Compressed Uncompressed  Ratio  Check   Filename\n")
+                out.append("Strms  Blocks   Compressed Uncompressed  Ratio  Check   Filename\n")
                 headingShown = true
             }
-            _ = writeStdout(basicRow(streams: UInt64(info.streams.count), blocks: info.blockCount,
-                                     compressed: info.fileSize, uncompressed: info.uncompressedSize,
-                                     checks: info.checkMask) + "\(path)\n")
+            out.append(basicRow(streams: UInt64(info.streams.count), blocks: info.blockCount,
+                                compressed: info.fileSize, uncompressed: info.uncompressedSize,
+                                checks: info.checkMask) + "\(path)\n")
         }
         totals.add(info)
         totals.details.add(details)
     }
+    defer { out.flush() }
     if options.robot {
         // Always, even for one file or none.
         var line = "totals\t\(totals.streams)\t\(totals.blocks)\t\(totals.compressed)\t\(totals.uncompressed)\t"
             + ratioText(totals.compressed, totals.uncompressed) + "\t"
             + (totals.checks == 0 ? "None" : checkNames(totals.checks, separator: ",")) + "\t\(totals.padding)\t\(totals.files)"
         if debug { line += "\t" + totals.details.robotFields }
-        _ = writeStdout(line + "\n")
+        out.append(line + "\n")
         return
     }
     guard totals.files > 1 else { return }
@@ -86,13 +89,13 @@ func runList(_ context: RunContext) {
         text += summary(streams: totals.streams, blocks: totals.blocks, compressed: totals.compressed,
                         uncompressed: totals.uncompressed, checks: totals.checks, padding: totals.padding)
         if debug { text += totals.details.lines }
-        _ = writeStdout(text)
+        out.append(text)
     } else {
         var text = String(repeating: "-", count: 79) + "\n"
         text += basicRow(streams: totals.streams, blocks: totals.blocks, compressed: totals.compressed,
                          uncompressed: totals.uncompressed, checks: totals.checks)
         text += "\(groupedNumber(totals.files)) files\n"
-        _ = writeStdout(text)
+        out.append(text)
     }
 }
 
@@ -194,7 +197,7 @@ private func reportListError(_ error: Error, path: String, reporter: Reporter) {
 
 /// Opens `path` and reads its structure; reports problems itself (nil).
 /// The reader it returns keeps the file open for `-lvv`.
-private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> (XZFileInfo, ListReader)? {
+private func readInfo(_ path: String, reporter: Reporter) -> (XZFileInfo, ListReader)? {
     if path == "-" {
         reporter.error(nil, "--list does not support reading from standard input")
         return nil
@@ -228,7 +231,8 @@ private func readInfo(_ path: String, verbose: Bool, reporter: Reporter) -> (XZF
             return done == count ? bytes : Array(bytes[..<done])
     }
     do {
-        return (try XZFileInfo(fileSize: size, includeBlocks: verbose, read: read), read)
+        // The blocks are visited later, one at a time (XZBlockWalker).
+        return (try XZFileInfo(fileSize: size, includeBlocks: false, read: read), read)
     } catch {
         reportListError(error, path: path, reporter: reporter)
     }
@@ -246,105 +250,325 @@ private func basicRow(streams: UInt64, blocks: UInt64, compressed: UInt64, uncom
 
 /// The `-lv` block of one file: summary, streams table, blocks table; with
 /// `details` (`-lvv`) each block's header and check too, gathered into
-/// `totals`. Appends to `text`; on a block that cannot be read it throws,
-/// leaving what came before.
-private func advancedListing(_ info: XZFileInfo, details read: ListReader?,
-                             totals: inout HeaderTotals, into text: inout String) throws {
-    text += summary(streams: UInt64(info.streams.count), blocks: info.blockCount, compressed: info.fileSize,
+/// `totals`. Writes to `out` as it goes; on a block that cannot be read it
+/// throws, leaving what came before.
+private func advancedListing(_ info: XZFileInfo, reader: ListReader, details: Bool,
+                             totals: inout HeaderTotals, into out: inout ListOutput) throws {
+    var text = summary(streams: UInt64(info.streams.count), blocks: info.blockCount, compressed: info.fileSize,
                        uncompressed: info.uncompressedSize, checks: info.checkMask, padding: info.streamPadding)
     text += "  Streams:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Blocks", 9)
     for heading in ["CompOffset", "UncompOffset", "CompSize", "UncompSize"] { text += " " + rightAligned(heading, 15) }
     text += "  " + rightAligned("Ratio", 5) + "  " + leftAligned("Check", 10) + " " + rightAligned("Padding", 7) + "\n"
+    out.append(text)
     for s in info.streams {
-        text += "    " + rightAligned(groupedNumber(UInt64(s.number)), 6) + " " + rightAligned(groupedNumber(s.blockCount), 9)
+        out.append("    ")
+        out.grouped(UInt64(s.number), width: 6)
+        out.space()
+        out.grouped(s.blockCount, width: 9)
         for v in [s.compressedOffset, s.uncompressedOffset, s.compressedSize, s.uncompressedSize] {
-            text += " " + rightAligned(groupedNumber(v), 15)
+            out.space()
+            out.grouped(v, width: 15)
         }
-        text += "  " + rightAligned(ratioText(s.compressedSize, s.uncompressedSize), 5) + "  "
-            + leftAligned(XZFileInfo.checkName(id: s.checkID), 10) + " " + rightAligned(groupedNumber(s.padding), 7) + "\n"
+        out.append("  ")
+        out.ratio(s.compressedSize, s.uncompressedSize, width: 5)
+        out.append("  " + leftAligned(XZFileInfo.checkName(id: s.checkID), 10) + " ")
+        out.grouped(s.padding, width: 7)
+        out.newline()
     }
     guard info.blockCount > 0 else {
-        if read != nil { text += totals.lines }
+        if details { out.append(totals.lines) }
         return
     }
     // CheckVal is as wide as the file's largest check in hex, at least 8.
     let checkWidth = max(8, (0..<16).filter { info.checkMask & (1 << $0) != 0 }
         .map { 2 * XZCheck.fieldSize(id: UInt8($0)) }.max() ?? 0)
-    text += "  Blocks:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Block", 9)
+    text = "  Blocks:\n    " + rightAligned("Stream", 6) + " " + rightAligned("Block", 9)
     for heading in ["CompOffset", "UncompOffset", "TotalSize", "UncompSize"] { text += " " + rightAligned(heading, 15) }
     text += "  " + rightAligned("Ratio", 5) + "  Check"
-    if read != nil {
+    if details {
         text += "      " + leftAligned("CheckVal", checkWidth) + " " + rightAligned("Header", 7)
             + "  Flags" + rightAligned("CompSize", 16) + rightAligned("MemUsage", 12) + "  Filters"
     }
-    text += "\n"
-    for s in info.streams {
-        let check = XZFileInfo.checkName(id: s.checkID)
-        for b in s.blocks {
-            var row = "    " + rightAligned(groupedNumber(UInt64(s.number)), 6) + " "
-                + rightAligned(groupedNumber(b.numberInStream), 9)
-            for v in [b.compressedOffset, b.uncompressedOffset, b.totalSize, b.uncompressedSize] {
-                row += " " + rightAligned(groupedNumber(v), 15)
-            }
-            row += "  " + rightAligned(ratioText(b.totalSize, b.uncompressedSize), 5) + "  "
-            if let read {
-                let h = try totals.readHeader(b, checkID: s.checkID, read)
-                row += leftAligned(check, 10) + " " + leftAligned(checkValueText(h), checkWidth) + " "
-                    + rightAligned(groupedNumber(UInt64(h.headerSize)), 7) + "  " + flagsText(h)
-                    + rightAligned(groupedNumber(h.compressedDataSize), 19) + " "
-                    + rightAligned(groupedNumber(mebibytesRoundedUp(h.memoryUsage ?? .max)), 7) + " MiB  "
-                    + h.chainDescription
-            } else {
-                row += check
-            }
-            text += row + "\n"
+    out.append(text + "\n")
+    let checks = info.streams.map { XZFileInfo.checkName(id: $0.checkID) }
+    let paddedChecks = checks.map { leftAligned($0, 10) + " " }
+    var chains = ChainCache()
+    var walker = XZBlockWalker(info)
+    while let b = try walker.next(read: reader) {
+        let s = info.streams[walker.streamIndex]
+        // Read first: a row is never left half-written.
+        let h = details ? try totals.readHeader(b, checkID: s.checkID, reader) : nil
+        out.append("    ")
+        out.grouped(UInt64(s.number), width: 6)
+        out.space()
+        out.grouped(b.numberInStream, width: 9)
+        out.space()
+        out.grouped(b.compressedOffset, width: 15)
+        out.space()
+        out.grouped(b.uncompressedOffset, width: 15)
+        out.space()
+        out.grouped(b.totalSize, width: 15)
+        out.space()
+        out.grouped(b.uncompressedSize, width: 15)
+        out.append("  ")
+        out.ratio(b.totalSize, b.uncompressedSize, width: 5)
+        out.append("  ")
+        if let h {
+            out.append(paddedChecks[walker.streamIndex])
+            out.checkValue(h.checkValue, width: checkWidth)
+            out.space()
+            out.grouped(UInt64(h.headerSize), width: 7)
+            out.append("  ")
+            out.flags(h)
+            out.grouped(h.compressedDataSize, width: 19)
+            out.space()
+            out.grouped(mebibytesRoundedUp(h.memoryUsage ?? .max), width: 7)
+            out.append(" MiB  ")
+            out.append(chains.description(h))
+        } else {
+            out.append(checks[walker.streamIndex])
         }
+        out.newline()
     }
-    if read != nil { text += totals.lines }
+    if details { out.append(totals.lines) }
 }
 
 /// `--robot` output for one file: `name`, `file`, with -v `stream` and
 /// `block` lines, with -vv the block headers' fields and a `summary` line.
-/// Appends to `text`; on a block that cannot be read it throws, leaving what
-/// came before.
-private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, details read: ListReader?,
-                          totals: inout HeaderTotals, into text: inout String) throws {
-    text += "name\t\(path)\n"
-    text += "file\t\(info.streams.count)\t\(info.blockCount)\t\(info.fileSize)\t\(info.uncompressedSize)\t"
+/// Writes to `out` as it goes; on a block that cannot be read it throws,
+/// leaving what came before.
+private func robotListing(_ path: String, _ info: XZFileInfo, verbose: Bool, reader: ListReader, details: Bool,
+                          totals: inout HeaderTotals, into out: inout ListOutput) throws {
+    out.append("name\t\(path)\n")
+    out.append("file\t\(info.streams.count)\t\(info.blockCount)\t\(info.fileSize)\t\(info.uncompressedSize)\t"
         + ratioText(info.fileSize, info.uncompressedSize) + "\t" + checkNames(info.checkMask, separator: ",")
-        + "\t\(info.streamPadding)\n"
+        + "\t\(info.streamPadding)\n")
     guard verbose else { return }
     for s in info.streams {
-        text += "stream\t\(s.number)\t\(s.blockCount)\t\(s.compressedOffset)\t\(s.uncompressedOffset)\t"
+        out.append("stream\t\(s.number)\t\(s.blockCount)\t\(s.compressedOffset)\t\(s.uncompressedOffset)\t"
             + "\(s.compressedSize)\t\(s.uncompressedSize)\t" + ratioText(s.compressedSize, s.uncompressedSize) + "\t"
-            + XZFileInfo.checkName(id: s.checkID) + "\t\(s.padding)\n"
+            + XZFileInfo.checkName(id: s.checkID) + "\t\(s.padding)\n")
     }
-    for s in info.streams {
-        for b in s.blocks {
-            var line = "block\t\(s.number)\t\(b.numberInStream)\t\(b.numberInFile)\t\(b.compressedOffset)\t"
-                + "\(b.uncompressedOffset)\t\(b.totalSize)\t\(b.uncompressedSize)\t"
-                + ratioText(b.totalSize, b.uncompressedSize) + "\t" + XZFileInfo.checkName(id: s.checkID)
-            if let read {
-                let h = try totals.readHeader(b, checkID: s.checkID, read)
-                line += "\t" + checkValueText(h) + "\t\(h.headerSize)\t" + flagsText(h) + "\t\(h.compressedDataSize)\t"
-                    + "\(h.memoryUsage ?? .max)\t" + h.chainDescription
+    let checks = info.streams.map { "\t" + XZFileInfo.checkName(id: $0.checkID) }
+    var chains = ChainCache()
+    var walker = XZBlockWalker(info)
+    while let b = try walker.next(read: reader) {
+        let s = info.streams[walker.streamIndex]
+        let h = details ? try totals.readHeader(b, checkID: s.checkID, reader) : nil
+        out.append("block\t")
+        out.plain(UInt64(s.number))
+        out.tab()
+        out.plain(b.numberInStream)
+        out.tab()
+        out.plain(b.numberInFile)
+        out.tab()
+        out.plain(b.compressedOffset)
+        out.tab()
+        out.plain(b.uncompressedOffset)
+        out.tab()
+        out.plain(b.totalSize)
+        out.tab()
+        out.plain(b.uncompressedSize)
+        out.tab()
+        out.ratio(b.totalSize, b.uncompressedSize, width: 0)
+        out.append(checks[walker.streamIndex])
+        if let h {
+            out.tab()
+            out.checkValue(h.checkValue, width: 0)
+            out.tab()
+            out.plain(UInt64(h.headerSize))
+            out.tab()
+            out.flags(h)
+            out.tab()
+            out.plain(h.compressedDataSize)
+            out.tab()
+            out.plain(h.memoryUsage ?? .max)
+            out.tab()
+            out.append(chains.description(h))
+        }
+        out.newline()
+    }
+    if details { out.append("summary\t" + totals.robotFields + "\n") }
+}
+
+/// The last chain's description, as consecutive blocks mostly share one.
+private struct ChainCache {
+    private var chain: [XZBlockHeaderInfo.ChainFilter] = []
+    private var text = ""
+
+    mutating func description(_ h: XZBlockHeaderInfo) -> String {
+        if h.chain != chain || text.isEmpty {
+            chain = h.chain
+            text = h.chainDescription
+        }
+        return text
+    }
+}
+
+/// The listing being written: bytes gathered and written to stdout 64 KiB at
+/// a time, with xz's number formats done without building strings. A
+/// noncopyable struct passed `inout`, so that the per-block appends need no
+/// runtime exclusivity checks.
+private struct ListOutput: ~Copyable {
+    private let buffer: UnsafeMutablePointer<UInt8>
+    private var count = 0
+    private static let capacity = 1 << 16
+    /// The locale groups digits ("%'llu" is not plain digits): use `cFormat`.
+    private let grouping: Bool
+    /// The locale's decimal point, for the ratio ("%.3f").
+    private let decimalPoint: UInt8
+    private let decimalPointText: String
+
+    init() {
+        buffer = .allocate(capacity: ListOutput.capacity)
+        let conv = localeconv().pointee
+        let separator = conv.thousands_sep.map { String(cString: $0) } ?? ""
+        let groups = conv.grouping.map { $0.pointee } ?? 0
+        grouping = !separator.isEmpty && groups > 0 && groups < CChar.max
+        decimalPointText = conv.decimal_point.map { String(cString: $0) } ?? "."
+        decimalPoint = decimalPointText.utf8.count == 1 ? decimalPointText.utf8.first! : 0
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Writes what was gathered (a failure is reported at exit).
+    mutating func flush() {
+        guard count > 0 else { return }
+        writeStdout(bytes: UnsafeRawBufferPointer(start: buffer, count: count))
+        count = 0
+    }
+
+    /// Makes room for `n` more bytes (n <= 64 KiB).
+    @inline(__always)
+    private mutating func room(_ n: Int) {
+        if count &+ n > ListOutput.capacity { flush() }
+    }
+
+    mutating func append(_ text: String) {
+        var text = text
+        text.withUTF8 { p in
+            var rest = p
+            while !rest.isEmpty {
+                room(min(rest.count, ListOutput.capacity))
+                let n = min(rest.count, ListOutput.capacity - count)
+                (buffer + count).update(from: rest.baseAddress!, count: n)
+                count &+= n
+                rest = UnsafeBufferPointer(rebasing: rest[n...])
             }
-            text += line + "\n"
         }
     }
-    if read != nil { text += "summary\t" + totals.robotFields + "\n" }
+
+    mutating func tab() { room(1); byte(UInt8(ascii: "\t")) }
+    mutating func space() { room(1); byte(UInt8(ascii: " ")) }
+    mutating func newline() { room(1); byte(UInt8(ascii: "\n")) }
+
+    /// "c" when the header has a Compressed Size, "u" for an Uncompressed Size, else "-".
+    mutating func flags(_ h: XZBlockHeaderInfo) {
+        room(2)
+        byte(h.compressedSizeInHeader != nil ? UInt8(ascii: "c") : UInt8(ascii: "-"))
+        byte(h.uncompressedSizeInHeader != nil ? UInt8(ascii: "u") : UInt8(ascii: "-"))
+    }
+
+    @inline(__always)
+    private mutating func byte(_ b: UInt8) {
+        buffer[count] = b
+        count &+= 1
+    }
+
+    private mutating func spaces(_ n: Int) {
+        guard n > 0 else { return }
+        room(n)
+        (buffer + count).update(repeating: UInt8(ascii: " "), count: n)
+        count &+= n
+    }
+
+    /// `v` in decimal, right-aligned in `width` (at most 64).
+    mutating func plain(_ v: UInt64, width: Int = 0) {
+        var length = 1
+        var t = v
+        while t >= 10 { t /= 10; length &+= 1 }
+        spaces(width &- length)
+        room(length)
+        var n = v
+        var i = count &+ length
+        repeat {
+            i &-= 1
+            buffer[i] = UInt8(ascii: "0") &+ UInt8(truncatingIfNeeded: n % 10)
+            n /= 10
+        } while n > 0
+        count &+= length
+    }
+
+    /// `v` as "%'llu" (the locale's grouping), right-aligned in `width`.
+    mutating func grouped(_ v: UInt64, width: Int) {
+        if grouping {
+            append(rightAligned(groupedNumber(v), width))
+        } else {
+            plain(v, width: width)
+        }
+    }
+
+    /// xz's ratio (`"%.3f"` of compressed / uncompressed, "---" above 9.999
+    /// or for nothing uncompressed), right-aligned in `width`.
+    mutating func ratio(_ compressed: UInt64, _ uncompressed: UInt64, width: Int) {
+        let r = uncompressed == 0 ? .infinity : Double(compressed) / Double(uncompressed)
+        guard r <= 9.999 else {
+            spaces(width &- 3)
+            append("---")
+            return
+        }
+        guard decimalPoint != 0 else {
+            append(rightAligned(ratioText(compressed, uncompressed), width))
+            return
+        }
+        let thousandths = roundedThousandths(r)
+        spaces(width &- 5)
+        room(5)
+        byte(UInt8(ascii: "0") &+ UInt8(thousandths / 1000))
+        byte(decimalPoint)
+        let f = thousandths % 1000
+        byte(UInt8(ascii: "0") &+ UInt8(f / 100))
+        byte(UInt8(ascii: "0") &+ UInt8(f / 10 % 10))
+        byte(UInt8(ascii: "0") &+ UInt8(f % 10))
+    }
+
+    /// A Check field as xz shows it: CRC32 and CRC64 are little-endian
+    /// numbers, printed as such; longer checks byte by byte; none "---";
+    /// left-aligned in `width`.
+    mutating func checkValue(_ value: [UInt8], width: Int) {
+        if value.isEmpty {
+            append("---")
+            spaces(width &- 3)
+            return
+        }
+        let hex: StaticString = "0123456789abcdef"
+        let digits = hex.utf8Start
+        let reversed = value.count == 4 || value.count == 8
+        room(2 &* value.count)
+        for i in 0..<value.count {
+            let b = value[reversed ? value.count &- 1 &- i : i]
+            byte(digits[Int(b >> 4)])
+            byte(digits[Int(b & 15)])
+        }
+        spaces(width &- 2 &* value.count)
+    }
 }
 
-/// The Check field as xz shows it: 4- and 8-byte checks (CRC32, CRC64) are
-/// little-endian numbers, printed as such; longer ones byte by byte; none "---".
-private func checkValueText(_ h: XZBlockHeaderInfo) -> String {
-    let bytes = h.checkValue.count == 4 || h.checkValue.count == 8 ? h.checkValue.reversed() : h.checkValue
-    return bytes.isEmpty ? "---" : hexString(bytes)
-}
-
-/// "c" when the header has a Compressed Size, "u" for an Uncompressed Size, else "-".
-private func flagsText(_ h: XZBlockHeaderInfo) -> String {
-    (h.compressedSizeInHeader != nil ? "c" : "-") + (h.uncompressedSizeInHeader != nil ? "u" : "-")
+/// `r` × 1000 rounded to the nearest integer, ties to even, from the exact
+/// binary value of `r` (0 <= r < 16): what printf("%.3f") prints.
+func roundedThousandths(_ r: Double) -> UInt64 {
+    guard r > 0 else { return 0 }
+    // r = m × 2^-shift exactly, m < 2^53; m × 1000 < 2^63.
+    let m = r.significandBitPattern | (r.isNormal ? 1 << 52 : 0)
+    let shift = 52 - Int(r.exponent)
+    let scaled = m * 1000
+    guard shift > 0 else { return scaled << UInt64(-shift) }
+    guard shift < 64 else { return 0 }
+    var q = scaled >> UInt64(shift)
+    let rest = scaled & ((1 << UInt64(shift)) - 1)
+    let half: UInt64 = 1 << UInt64(shift - 1)
+    if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+    return q
 }
 
 /// The summary lines of `-lv` (per file and for the totals).

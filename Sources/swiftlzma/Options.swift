@@ -91,22 +91,22 @@ struct LZMA1Options {
         256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20,
     ]
 
-    /// Parses `name=value,name=value` as xz does. Encoder-only options (mode,
-    /// nice, mf, depth) are checked for a known name and otherwise ignored.
+    /// Parses `name=value,name=value` as xz does, with its messages: each
+    /// pair in turn, empty pairs skipped; a pair without `=` or without a
+    /// value is "<all options>: Options must be `name=value' pairs separated
+    /// with commas", an unknown name "<name>: Invalid option name", a bad
+    /// word "<value>: Invalid option value", a bad preset "Unsupported
+    /// LZMA1/LZMA2 preset: <value>", numbers as `parseSize`. Encoder-only
+    /// options (mode, nice, mf, depth) are checked and otherwise ignored.
     init(parsing text: String) throws(UsageError) {
         for item in text.split(separator: ",", omittingEmptySubsequences: true) {
-            guard let eq = item.firstIndex(of: "=") else {
-                throw UsageError("\(text): Options must be `name=value' pairs separated with commas")
-            }
-            let name = String(item[..<eq])
-            let value = String(item[item.index(after: eq)...])
-            guard !value.isEmpty else { throw UsageError("\(text): Invalid option value") }
+            let (name, value) = try optionPair(item, of: text)
             switch name {
             case "preset":
-                var digits = Substring(value)
-                while let last = digits.last, last == "e" { digits = digits.dropLast() }
+                // One digit, optionally followed by one `e`.
+                let digits = value.hasSuffix("e") ? String(value.dropLast()) : value
                 guard digits.count == 1, let level = Int(digits), (0...9).contains(level) else {
-                    throw UsageError("\(text): Unsupported LZMA1/LZMA2 preset: \(value)")
+                    throw UsageError("Unsupported LZMA1/LZMA2 preset: \(value)")
                 }
                 self = LZMA1Options()
                 dictionarySize = LZMA1Options.presetDictionary[level]
@@ -117,15 +117,15 @@ struct LZMA1Options {
             case "lp": lp = Int(try parseSize(value, name: "lp", min: 0, max: 4))
             case "pb": pb = Int(try parseSize(value, name: "pb", min: 0, max: 4))
             case "mode":
-                guard value == "fast" || value == "normal" else { throw UsageError("\(text): Invalid option value") }
+                guard value == "fast" || value == "normal" else { throw UsageError("\(value): Invalid option value") }
             case "nice": _ = try parseSize(value, name: "nice", min: 2, max: 273)
             case "depth": _ = try parseSize(value, name: "depth", min: 0, max: UInt64(UInt32.max))
             case "mf":
                 guard ["hc3", "hc4", "bt2", "bt3", "bt4"].contains(value) else {
-                    throw UsageError("\(text): Invalid option value")
+                    throw UsageError("\(value): Invalid option value")
                 }
             default:
-                throw UsageError("\(text): Invalid option name")
+                throw UsageError("\(name): Invalid option name")
             }
         }
         if lc + lp > 4 { throw UsageError("The sum of lc and lp must not exceed 4") }
@@ -136,6 +136,27 @@ struct LZMA1Options {
     var properties: LZMAProperties {
         // The ranges were checked while parsing, so this cannot fail.
         (try? LZMAProperties(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize))!
+    }
+}
+
+/// Splits one `name=value` pair of an option list as xz does.
+/// - Throws: xz's "Options must be `name=value' pairs" error (naming the
+///   whole list `all`) when the pair has no `=` or no value.
+func optionPair(_ item: Substring, of all: String) throws(UsageError) -> (name: String, value: String) {
+    guard let eq = item.firstIndex(of: "="), item.index(after: eq) != item.endIndex else {
+        throw UsageError("\(all): Options must be `name=value' pairs separated with commas")
+    }
+    return (String(item[..<eq]), String(item[item.index(after: eq)...]))
+}
+
+/// Checks the options of `--delta=dist=N` and of the BCJ filters'
+/// `--x86=start=N` with xz's rules and messages (see `LZMA1Options`).
+func checkFilterOptions(filter: String, _ text: String) throws(UsageError) {
+    let isDelta = filter == "delta"
+    for item in text.split(separator: ",", omittingEmptySubsequences: true) {
+        let (name, value) = try optionPair(item, of: text)
+        guard name == (isDelta ? "dist" : "start") else { throw UsageError("\(name): Invalid option name") }
+        _ = try parseSize(value, name: name, min: isDelta ? 1 : 0, max: isDelta ? 256 : UInt64(UInt32.max))
     }
 }
 
@@ -203,10 +224,8 @@ func parseSize(_ text: String, name: String, min: UInt64, max: UInt64) throws(Us
 func parseMemoryLimit(_ text: String) throws(UsageError) -> UInt64? {
     if text == "max" { return nil }
     if text.hasSuffix("%") {
-        let number = text.dropLast()
-        guard let percent = UInt64(number), (1...100).contains(percent) else {
-            throw UsageError("Value of the option `memlimit' must be in the range [1, 100]")
-        }
+        // As xz, the option is named `memlimit%' in its messages.
+        let percent = try parseSize(String(text.dropLast()), name: "memlimit%", min: 1, max: 100)
         return Swift.max(1, physicalMemory() / 100 * percent)
     }
     let value = try parseSize(text, name: "memlimit", min: 0, max: .max)
@@ -344,16 +363,14 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             options.blockSize = size == 0 ? nil : size
         case "filter":
             let name = String(shown.dropFirst(2))
+            try checkFilterOptions(filter: name, value ?? "")
             do {
                 try addToChain(.filter(try XZFilter(xzOption: name, value: value)))
             } catch let e as UsageError {
                 throw e
             } catch {
-                let text = describeOptionError(error)
-                if text.hasPrefix("value of the option") {
-                    throw UsageError("V" + text.dropFirst())
-                }
-                throw UsageError("\(value ?? ""): \(text)")
+                // What is left: a start offset the filter cannot align to.
+                throw UsageError(describeOptionError(error))
             }
         case "lzma2":
             _ = try LZMA1Options(parsing: value ?? "")
@@ -458,6 +475,9 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
                     break
                 }
                 guard shortFlags.contains(c) else {
+                    // xz 5.4's getopt knows -r but has no action for it: it
+                    // prints only the hint, no "invalid option" line.
+                    if c == "r" { throw UsageError("", suggestHelp: true) }
                     throw UsageError("invalid option -- '\(c)'", suggestHelp: true)
                 }
                 try apply(String(c), nil, "-\(c)")

@@ -7,6 +7,7 @@ import Glibc
 import Darwin
 #endif
 
+StandardStreams.openClosedDescriptors()
 CleanupOnSignal.install()
 
 let arguments = CommandLine.arguments
@@ -14,18 +15,18 @@ let outcome: ParseOutcome
 do {
     outcome = try parseCommandLine(Array(arguments.dropFirst()), programName: arguments.first ?? "swiftlzma")
 } catch {
-    writeStderr("swiftlzma: \(error.message)\n")
+    if !error.message.isEmpty { writeStderr("swiftlzma: \(error.message)\n") }
     if error.suggestHelp { writeStderr("swiftlzma: Try `swiftlzma --help' for more information.\n") }
-    exit(ExitStatus.error.rawValue)
+    exitChecked(.error)
 }
 
 switch outcome {
 case .help:
-    _ = writeStdout(helpText + "\n")
-    exit(0)
+    writeStdout(helpText + "\n")
+    exitChecked(.success)
 case .version:
-    _ = writeStdout(versionText + "\n")
-    exit(0)
+    writeStdout(versionText + "\n")
+    exitChecked(.success)
 case .run(var options):
     let reporter = Reporter(verbosity: options.verbosity, noWarn: options.noWarn)
     // --files / --files0: the listed names follow the command line's.
@@ -39,7 +40,7 @@ case .run(var options):
         switch read {
         case .failure(let e):
             reporter.error(e.file, e.message)
-            exit(reporter.status.rawValue)
+            exitChecked(reporter.status)
         case .success(let (names, error)):
             // A name "-" from the list is a file of that name, not stdin.
             options.files += names.map { $0 == "-" ? "./-" : $0 }
@@ -68,7 +69,7 @@ case .run(var options):
             }
         } catch {
             reporter.error(nil, error.message)
-            exit(reporter.status.rawValue)
+            exitChecked(reporter.status)
         }
         for (i, path) in options.files.enumerated() {
             if options.operation == .compress {
@@ -80,7 +81,7 @@ case .run(var options):
     }
     // As xz: a bad end of the name list is reported once the names before it are done.
     if let e = fileListError { reporter.error(e.file, e.message) }
-    exit(reporter.status.rawValue)
+    exitChecked(reporter.status)
 }
 
 /// Reads the names of `--files`/`--files0` from `path` (standard input when nil).

@@ -357,19 +357,19 @@ final class DecoderRobustnessTests: XCTestCase {
         let threeHalves = patched(s.input, dict: 3 << 20)
         XCTAssertTrue(TestSupport.same(try LZMACodec.decompress(threeHalves, format: .auto), s.expected))
 
-        // Likewise a known size of 256 GiB or more is not taken for .lzma by
-        // auto-detection; the explicit format reads it, and the end marker
-        // then comes too early.
-        let huge = patched(s.input, size: 1 << 38)
+        // Likewise a known size above 256 GiB is not taken for .lzma by
+        // auto-detection (as xz: 2^38 itself is); the explicit format reads
+        // it, and the end marker then comes too early.
+        let huge = patched(s.input, size: (1 << 38) + 1)
         XCTAssertThrowsError(try LZMACodec.decompress(huge, format: .auto)) { e in
             guard case LZMAError.invalidHeader = e else { return XCTFail("got \(e)") }
         }
         XCTAssertThrowsError(try LZMACodec.decompress(huge, format: .lzma)) { e in
             guard case LZMAError.sizeMismatch(_, let expected, let actual) = e else { return XCTFail("got \(e)") }
-            XCTAssertEqual(expected, 1 << 38)
+            XCTAssertEqual(expected, (1 << 38) + 1)
             XCTAssertEqual(actual, UInt64(s.expected.count))
         }
-        let below = patched(s.input, size: (1 << 38) - 1)
+        let below = patched(s.input, size: 1 << 38)
         XCTAssertThrowsError(try LZMACodec.decompress(below, format: .auto)) { e in
             guard case LZMAError.sizeMismatch = e else { return XCTFail("got \(e)") }
         }

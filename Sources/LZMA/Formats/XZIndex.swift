@@ -88,7 +88,9 @@ struct XZIndexReader {
         }
         size += 1
         // The CRC32 covers everything before the CRC32 field.
-        if phase != .crc { crc.update(CollectionOfOne(b)) }
+        // (One byte in place: a CollectionOfOne is not contiguous and would
+        // go through a 4 KiB temporary buffer, an allocation per byte.)
+        if phase != .crc { withUnsafeBytes(of: b) { crc.update($0) } }
         var event: Event? = nil
         switch phase {
         case .indicator:

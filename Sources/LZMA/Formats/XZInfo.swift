@@ -333,10 +333,106 @@ extension XZFileInfo {
     }
 }
 
+/// The blocks of a file that ``XZFileInfo`` read, one at a time and in file
+/// order, without holding them all: each stream's Index is read again (in
+/// chunks of 4 KiB) as the walk reaches it. For listings of files with
+/// millions of blocks, where ``XZStreamInfo/blocks`` would grow with their
+/// number; read the info with `includeBlocks: false` first.
+///
+///     let info = try XZFileInfo(fileSize: size, includeBlocks: false, read: read)
+///     var walker = XZBlockWalker(info)
+///     while let block = try walker.next(read: read) {
+///         let stream = info.streams[walker.streamIndex]
+///         ...
+///     }
+///
+/// Memory is O(1) whatever the number of blocks; time and bytes read are
+/// those of the Indexes again.
+public struct XZBlockWalker: Sendable {
+    /// The file's streams, as ``XZFileInfo`` found them.
+    public let streams: [XZStreamInfo]
+    /// The stream (an index into ``streams``) of the block ``next(read:)``
+    /// returned last.
+    public private(set) var streamIndex = 0
+
+    private var parser: IndexParser?
+    private var finished = false
+    /// Where the next chunk of the current stream's Index starts, and its end.
+    private var at: UInt64 = 0
+    private var indexEnd: UInt64 = 0
+    /// Records parsed but not yet returned: `pending[taken...]`.
+    private var taken = 0
+    private var numberInStream: UInt64 = 0
+    private var numberInFile: UInt64 = 0
+    private var compressedOffset: UInt64 = 0
+    private var uncompressedOffset: UInt64 = 0
+    private static let chunk = 4096
+
+    /// Starts before the first block of `info`.
+    public init(_ info: XZFileInfo) {
+        streams = info.streams
+    }
+
+    /// The next block, or nil after the last.
+    ///
+    /// - Parameter read: the file's reader, as for
+    ///   ``XZFileInfo/init(fileSize:includeBlocks:read:)``.
+    /// - Throws: `LZMAError.corruptData` when an Index no longer says what it
+    ///   said when the info was read (the file changed), or is damaged;
+    ///   `truncatedInput` for a short read; `read`'s errors unchanged.
+    /// - Complexity: amortised O(1); reads 4 KiB of Index every few hundred blocks.
+    public mutating func next(read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]) throws(LZMAError)
+        -> XZBlockInfo? {
+        while !finished {
+            if parser == nil {
+                guard streamIndex < streams.count else { finished = true; break }
+                let s = streams[streamIndex]
+                indexEnd = s.compressedOffset + s.compressedSize - UInt64(XZStreamHeader.size)
+                at = indexEnd - s.indexSize
+                parser = IndexParser(keepRecords: true)
+                taken = 0
+                numberInStream = 0
+                compressedOffset = s.compressedOffset + UInt64(XZStreamHeader.size)
+                uncompressedOffset = s.uncompressedOffset
+            }
+            if taken < parser!.records.count {
+                let r = parser!.records[taken]
+                taken += 1
+                numberInStream += 1
+                numberInFile += 1
+                let block = XZBlockInfo(numberInStream: numberInStream, numberInFile: numberInFile,
+                                        compressedOffset: compressedOffset, uncompressedOffset: uncompressedOffset,
+                                        unpaddedSize: r.unpadded, uncompressedSize: r.uncompressed)
+                compressedOffset &+= block.totalSize
+                uncompressedOffset &+= block.uncompressedSize
+                return block
+            }
+            parser!.removeRecords()
+            taken = 0
+            if at < indexEnd {
+                let n = Int(min(indexEnd - at, UInt64(XZBlockWalker.chunk)))
+                let bytes = try XZFileInfo.readExactly(read, at, n)
+                try parser!.feed(bytes, at: at)
+                at += UInt64(n)
+                continue
+            }
+            let s = streams[streamIndex]
+            guard parser!.isDone, parser!.count == s.blockCount, numberInStream == s.blockCount,
+                  parser!.uncompressedSum == s.uncompressedSize else {
+                throw LZMAError.corruptData("the index of stream \(s.number) differs from when it was first read",
+                                            offset: indexEnd - s.indexSize)
+            }
+            parser = nil
+            if streamIndex + 1 == streams.count { finished = true } else { streamIndex += 1 }
+        }
+        return nil
+    }
+}
+
 extension XZFileInfo {
     /// `read(offset, count)`, which must return all `count` bytes.
     /// - Throws: `truncatedInput` for a short read; `read`'s errors unchanged.
-    fileprivate static func readExactly(_ read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8],
+    static func readExactly(_ read: (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8],
                                         _ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8] {
         let bytes = try read(offset, count)
         guard bytes.count == count else {
@@ -349,7 +445,7 @@ extension XZFileInfo {
 /// Parses one Index fed in chunks, checking it as liblzma's index decoder
 /// does (`XZIndexReader`), and adds up its records; without blocks to
 /// compare them with, which are not read.
-private struct IndexParser {
+private struct IndexParser: Sendable {
     private var reader = XZIndexReader(indicatorRead: false)
     private let keepRecords: Bool
 
@@ -360,6 +456,9 @@ private struct IndexParser {
     private(set) var records: [(unpadded: UInt64, uncompressed: UInt64)] = []
 
     var isDone: Bool { reader.isDone }
+
+    /// Forgets the records kept so far (the counts and sums stay).
+    mutating func removeRecords() { records.removeAll(keepingCapacity: true) }
 
     init(keepRecords: Bool) {
         self.keepRecords = keepRecords

@@ -155,7 +155,12 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
                 decoder.window.makeRoom()
                 let window = decoder.window
                 let limit = window.pos + min(uncompressedLeft, window.capacity - window.pos, outRoom)
-                let available = min(inCount - consumed, compressedLeft)
+                // As liblzma, the chunk is decoded by its uncompressed size and
+                // its compressed size checked when it ends: a compressed size
+                // that lies does not cut off the bytes decoded before that.
+                // (The chunk's uncompressed size, at most 2 MiB, bounds how far
+                // past the declared size this reads.)
+                let available = inCount - consumed
                 let startPos = window.pos
                 let inPtr = input.map { $0 + consumed } ?? UnsafePointer(bitPattern: 1)!
                 decoder.totalIn = totalIn &+ UInt64(consumed)
@@ -168,17 +173,17 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
                 let here = totalIn &+ UInt64(consumed)
                 switch r.stop {
                 case .needsInput:
-                    if compressedLeft == 0 {
-                        throw corrupt("LZMA chunk needs more than its compressed size", at: here)
-                    }
                     if made == 0 && decoder.window.pending == 0 { return (consumed, produced, .needsInput) }
                 case .limitReached:
                     break
                 case .endMarker:
                     throw corrupt("end marker inside an LZMA2 chunk", at: here)
                 case .finishedWithoutMarker:
-                    if compressedLeft != 0 {
+                    if compressedLeft > 0 {
                         throw corrupt("LZMA chunk ended \(compressedLeft) bytes before its compressed size", at: here)
+                    }
+                    if compressedLeft < 0 {
+                        throw corrupt("LZMA chunk used \(-compressedLeft) bytes more than its compressed size", at: here)
                     }
                     phase = .control
                 }
