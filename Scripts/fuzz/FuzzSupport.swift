@@ -51,19 +51,41 @@ struct DecodeResult {
     var total: Int
 }
 
+/// True when `format` (auto-detected from `input`'s first byte as the library
+/// does) decodes concatenated data: `.xz` streams and `.lz` members. Such data
+/// ends at the end of the input, where `finish()` decides.
+func concatenates(_ format: LZMAFormat, _ input: UnsafeBufferPointer<UInt8>) -> Bool {
+    switch format {
+    case .xz, .lzip: return true
+    case .auto: return input.first == 0xFD || input.first == 0x4C  // "L"
+    case .lzma, .rawLZMA1, .rawLZMA2: return false
+    }
+}
+
 /// Decodes `input` with the streaming `decode(input:output:)` API.
 ///
+/// - `options`: the decoder's options (raw properties...); `memoryLimit` replaces theirs.
 /// - `inChunks`: sizes of the successive input pieces (cycled; empty = all at once).
 /// - `outChunk`: size of each output buffer handed to the decoder.
 /// - `cap`: stop once this many bytes came out (a decompression bomb must not run
 ///   for minutes); the output buffer is shrunk so the cap is hit exactly.
 /// - `keepOutput`: keep the bytes (for comparisons) or only count them.
 ///
+/// A call that throws has first written the good bytes before the error (as
+/// many as `totalOut` grew): they count as output.
+///
+/// The stream's end (`.ended(consumed:)`) is where the data after it starts:
+/// the input consumed minus what the decoder holds as `unusedData` (a
+/// concatenated `.xz` decoder consumes a few bytes to see they start no stream).
+///
 /// Traps when the decoder breaks its contract: consuming or producing more than
 /// it was given, or making no progress while it claims to want more input.
-func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat, memoryLimit: UInt64?,
+func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: LZMAFormat,
+                     options: DecompressionOptions = DecompressionOptions(), memoryLimit: UInt64?,
                      inChunks: [Int] = [], outChunk: Int = 1 << 16, cap: Int, keepOutput: Bool) -> DecodeResult {
-    let d = LZMADecompressor(format: format, memoryLimit: memoryLimit)
+    var options = options
+    options.memoryLimit = memoryLimit
+    let d = LZMADecompressor(format: format, options: options)
     let outBuf = UnsafeMutablePointer<UInt8>.allocate(capacity: max(outChunk, 1))
     defer { outBuf.deallocate() }
     var output: [UInt8] = []
@@ -79,19 +101,23 @@ func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionF
         let piece = UnsafeBufferPointer(rebasing: input[inPos..<(inPos + want)])
         let room = min(outChunk, cap - total)
         let r: (consumed: Int, produced: Int, status: CodingStatus)
+        let totalOutBefore = d.totalOut
         do {
             r = try d.decode(input: piece, output: UnsafeMutableBufferPointer(start: outBuf, count: room))
-        } catch let e as LZMAError {
+        } catch {
+            // The bytes written before the error are good: totalOut counts them.
+            let good = Int(d.totalOut &- totalOutBefore)
+            check(good >= 0 && good <= room, "\(good) good bytes before \(error) into \(room)")
+            if keepOutput { output.append(contentsOf: UnsafeBufferPointer(start: outBuf, count: good)) }
+            total += good
             // A failed decoder must keep failing with the same error.
             do {
                 _ = try d.decode(input: piece, output: UnsafeMutableBufferPointer(start: outBuf, count: room))
-                fatalError("decoder did not keep its failure \(e)")
-            } catch let again as LZMAError {
-                check(again == e, "decoder failure changed: \(e) then \(again)")
-            } catch { fatalError("non-LZMAError \(error)") }
-            return DecodeResult(outcome: .failed(e), output: output, total: total)
-        } catch {
-            fatalError("decoder threw a non-LZMAError: \(error)")
+                fatalError("decoder did not keep its failure \(error)")
+            } catch let again {
+                check(again == error, "decoder failure changed: \(error) then \(again)")
+            }
+            return DecodeResult(outcome: .failed(error), output: output, total: total)
         }
         check(r.consumed >= 0 && r.consumed <= piece.count, "consumed \(r.consumed) of \(piece.count)")
         check(r.produced >= 0 && r.produced <= room, "produced \(r.produced) into \(room)")
@@ -102,27 +128,33 @@ func decodeStreaming(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionF
         switch r.status {
         case .streamEnd:
             check(d.isFinished, "streamEnd but isFinished is false")
-            return DecodeResult(outcome: .ended(consumed: inPos), output: output, total: total)
+            check(d.unusedData.count <= inPos, "\(d.unusedData.count) unused bytes of \(inPos) consumed")
+            return DecodeResult(outcome: .ended(consumed: inPos - d.unusedData.count), output: output, total: total)
         case .outputFull, .needsInput:
             if total >= cap { return DecodeResult(outcome: .capped, output: output, total: total) }
             if r.consumed == 0 && r.produced == 0 {
                 if inPos == input.count {
-                    // All input given. Only .xz ends here (finish() checks the
-                    // last stream and its padding: concatenated streams decode
-                    // as one); every other format must be reported truncated.
-                    let xz = format == .xz || (format == .auto && input.first == 0xFD)
+                    // All input given. Only .xz and .lz end here (finish() checks
+                    // the last stream and its padding, or member: concatenated
+                    // streams decode as one); every other format must be
+                    // reported truncated.
+                    let xz = concatenates(format, input)
+                    let validEnd = d.isFinished
+                    check(xz || !validEnd, "isFinished without streamEnd for \(format)")
                     do {
                         try d.finish()
                         check(xz, "finish() accepted an unfinished \(format) stream")
+                        check(validEnd, "finish() succeeded but isFinished was false")
                         check(d.isFinished, "finish() succeeded but isFinished is false")
                         return DecodeResult(outcome: .ended(consumed: inPos), output: output, total: total)
-                    } catch let e as LZMAError {
-                        if case .truncatedInput = e {
+                    } catch {
+                        check(!validEnd, "finish() threw \(error) though isFinished was true")
+                        if case .truncatedInput = error {
                             return DecodeResult(outcome: .needsMoreInput, output: output, total: total)
                         }
-                        check(xz, "finish() threw \(e), not truncatedInput, for \(format)")
-                        return DecodeResult(outcome: .failed(e), output: output, total: total)
-                    } catch { fatalError("non-LZMAError \(error)") }
+                        check(xz, "finish() threw \(error), not truncatedInput, for \(format)")
+                        return DecodeResult(outcome: .failed(error), output: output, total: total)
+                    }
                 }
                 // Input was offered, room was there, nothing happened: must not repeat.
                 stalls += 1
@@ -156,31 +188,35 @@ let fuzzOutputCap = 1 << 17
 /// Decodes a whole file of `format` with the streaming API (output capped at
 /// `fuzzOutputCap`) and, for a quarter of the inputs (by length) with a
 /// result below the cap, checks the one-shot
-/// `LZMACodec.decompress` agrees: the same bytes; `corruptData` when the stream
-/// ended before the input did; the same error; `truncatedInput` for a stream
-/// that did not end. Returns the streaming result.
+/// `LZMADecompressor.decompress` agrees: the same bytes; `corruptData` when the stream
+/// ended before the input did (`.lz`: the bytes, as xz -d ignores what follows
+/// the last member); the same error; `truncatedInput` for a stream that did
+/// not end. Returns the streaming result.
 @discardableResult
-func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: DecompressionFormat) -> DecodeResult {
+func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: LZMAFormat,
+                    options: DecompressionOptions = DecompressionOptions()) -> DecodeResult {
     // The one-shot API is a thin loop over the same decoder: compare it on a
     // quarter of the inputs (picked by length, not by its lowest bit, which
     // the xz target uses) to keep executions cheap.
     let compare = (input.count >> 1) % 4 == 0
-    let r = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, cap: fuzzOutputCap, keepOutput: compare)
+    let r = decodeStreaming(input, format: format, options: options, memoryLimit: fuzzMemoryLimit,
+                            cap: fuzzOutputCap, keepOutput: compare)
     guard compare, r.total < fuzzOutputCap else { return r }
+    var limited = options
+    limited.memoryLimit = fuzzMemoryLimit
+    let lzip = format == .lzip || (format == .auto && input.first == 0x4C)
     let once: Result<[UInt8], LZMAError>
     do {
-        once = .success(try LZMACodec.decompress(input, format: format, memoryLimit: fuzzMemoryLimit))
-    } catch let e as LZMAError {
-        once = .failure(e)
+        once = .success(try LZMADecompressor.decompress(input, format: format, options: limited))
     } catch {
-        fatalError("non-LZMAError \(error)")
+        once = .failure(error)
     }
     switch (r.outcome, once) {
     case (.ended(let consumed), .success(let bytes)):
-        check(consumed == input.count, "one-shot accepted \(input.count - consumed) trailing bytes")
+        check(consumed == input.count || lzip, "one-shot accepted \(input.count - consumed) trailing bytes")
         requireEqual(bytes, r.output, "one-shot vs streaming")
     case (.ended(let consumed), .failure(let e)):
-        guard consumed < input.count, case .corruptData = e else {
+        guard consumed < input.count, !lzip, case .corruptData = e else {
             fatalError("one-shot threw \(e) on a stream that decodes (consumed \(consumed) of \(input.count))")
         }
     case (.failed(let e), .failure(let e2)):

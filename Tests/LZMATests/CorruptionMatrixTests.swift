@@ -12,7 +12,8 @@ final class CorruptionMatrixTests: XCTestCase {
     struct Sample {
         var name: String
         var file: [UInt8]
-        var format: DecompressionFormat
+        var format: LZMAFormat
+        var options = DecompressionOptions()
         var original: [UInt8]
         /// True when an integrity check (CRC32/CRC64/SHA-256 of the content)
         /// covers the data, so no flip may go unnoticed.
@@ -61,8 +62,8 @@ final class CorruptionMatrixTests: XCTestCase {
         lz.niceLength = 32
         var list = [Sample]()
         func xz(_ name: String, _ data: [UInt8], _ check: XZCheck, filters: [XZFilter] = [], blockSize: UInt64? = nil) {
-            let o = XZEncoderOptions(lzma: lz, check: check, filters: filters, blockSize: blockSize)
-            let f = try! XZCompressor.compress(data, options: o)
+            let o = CompressionOptions(lzma: lz, check: check, filters: filters, blockSize: blockSize)
+            let f = try! LZMACompressor.compress(data, format: .xz, options: o)
             list.append(Sample(name: name, file: f, format: .xz, original: data, checked: check != .none))
         }
         let data = content(1200, seed: 11)
@@ -75,18 +76,18 @@ final class CorruptionMatrixTests: XCTestCase {
         var exe = content(1200, seed: 13)
         for i in stride(from: 7, to: exe.count - 5, by: 37) { exe[i] = 0xE8 }
         xz("xz-delta-x86", exe, .crc64, filters: [.delta(distance: 2), .x86(start: 0)])
-        let alone = try! LZMACompressor.compress(data, format: .lzma, options: lz)
+        let alone = try! LZMACompressor.compress(data, format: .lzma, options: CompressionOptions(lzma: lz))
         list.append(Sample(name: "lzma", file: alone, format: .lzma, original: data, checked: false))
-        let raw = try! XZCompressor.compress(data, options: XZEncoderOptions(lzma: lz, container: .rawLZMA2))
-        list.append(Sample(name: "raw-lzma2", file: raw, format: .rawLZMA2(dictionarySize: dictionary),
-                           original: data, checked: false))
+        let raw = try! LZMACompressor.compress(data, format: .rawLZMA2, options: CompressionOptions(lzma: lz))
+        list.append(Sample(name: "raw-lzma2", file: raw, format: .rawLZMA2,
+                           options: .rawLZMA2(dictionarySize: dictionary), original: data, checked: false))
         return list
     }()
 
     /// One-shot decoding (output capped at `cap`), then `finish()`; data after
     /// the end of the stream counts as an error, as for `xz -d`.
-    static func decodeOneShot(_ input: [UInt8], _ format: DecompressionFormat) -> Outcome {
-        let d = LZMADecompressor(format: format)
+    static func decodeOneShot(_ input: [UInt8], _ s: Sample) -> Outcome {
+        let d = LZMADecompressor(format: s.format, options: s.options)
         var out = [UInt8]()
         do {
             var chunk = try d.decompress(input, maxLength: 1 << 16)
@@ -99,16 +100,15 @@ final class CorruptionMatrixTests: XCTestCase {
             try d.finish()
             if !d.unusedData.isEmpty { return .error("trailing") }
             return .output(out)
-        } catch let e as LZMAError {
-            return .error(e.caseName)
         } catch {
-            return .error("foreign: \(error)")
+            // Typed throws: every error is an LZMAError.
+            return .error(error.caseName)
         }
     }
 
     /// The same through `decode(input:output:)`, one input byte per call.
-    static func decodeBytewise(_ input: [UInt8], _ format: DecompressionFormat) -> Outcome {
-        let d = LZMADecompressor(format: format)
+    static func decodeBytewise(_ input: [UInt8], _ s: Sample) -> Outcome {
+        let d = LZMADecompressor(format: s.format, options: s.options)
         var out = [UInt8]()
         var buf = [UInt8](repeating: 0, count: 4096)
         var pos = 0
@@ -132,7 +132,9 @@ final class CorruptionMatrixTests: XCTestCase {
                 }
             }
             try d.finish()
-            if pos < input.count { return .error("trailing") }
+            // Bytes after the end: not consumed, or looked at (unusedData)
+            // to see that they do not start another .xz stream.
+            if pos < input.count || !d.unusedData.isEmpty { return .error("trailing") }
             return .output(out)
         } catch let e as LZMAError {
             return .error(e.caseName)
@@ -144,8 +146,8 @@ final class CorruptionMatrixTests: XCTestCase {
     func testSamplesRoundTrip() {
         XCTAssertEqual(Self.samples.count, 8)
         for s in Self.samples {
-            XCTAssertEqual(Self.decodeOneShot(s.file, s.format), .output(s.original), s.name)
-            XCTAssertEqual(Self.decodeBytewise(s.file, s.format), .output(s.original), s.name)
+            XCTAssertEqual(Self.decodeOneShot(s.file, s), .output(s.original), s.name)
+            XCTAssertEqual(Self.decodeBytewise(s.file, s), .output(s.original), s.name)
             XCTAssertLessThan(s.file.count, 1300, s.name)
         }
     }
@@ -156,7 +158,7 @@ final class CorruptionMatrixTests: XCTestCase {
         var tally: [String: Int] = [:]
         for s in Self.samples {
             for n in 0..<s.file.count {
-                let o = Self.decodeOneShot(Array(s.file[0..<n]), s.format)
+                let o = Self.decodeOneShot(Array(s.file[0..<n]), s)
                 tally["\(s.name) \(o.label)", default: 0] += 1
                 switch o {
                 case .output(let out):
@@ -183,7 +185,7 @@ final class CorruptionMatrixTests: XCTestCase {
                 for bit in 0..<8 {
                     var bad = s.file
                     bad[offset] ^= UInt8(1 << bit)
-                    let o = Self.decodeOneShot(bad, s.format)
+                    let o = Self.decodeOneShot(bad, s)
                     tally[o.label, default: 0] += 1
                     switch o {
                     case .error(let kind):
@@ -229,8 +231,8 @@ final class CorruptionMatrixTests: XCTestCase {
                 for bit in [0, 3, 7] {
                     var bad = s.file
                     bad[offset] ^= UInt8(1 << bit)
-                    let one = Self.decodeOneShot(bad, s.format)
-                    let bytewise = Self.decodeBytewise(bad, s.format)
+                    let one = Self.decodeOneShot(bad, s)
+                    let bytewise = Self.decodeBytewise(bad, s)
                     XCTAssertEqual(one, bytewise, "\(s.name) flip \(offset).\(bit): one-shot \(one.label) vs bytewise \(bytewise.label)")
                     cases += 1
                 }
@@ -262,7 +264,7 @@ final class CorruptionMatrixTests: XCTestCase {
                     }
                 }
                 if bad == s.file { continue }
-                let o = Self.decodeOneShot(bad, s.format)
+                let o = Self.decodeOneShot(bad, s)
                 total[o.label, default: 0] += 1
                 switch o {
                 case .error(let kind):
@@ -276,7 +278,7 @@ final class CorruptionMatrixTests: XCTestCase {
                     }
                 }
                 if c % 5 == 0 {
-                    XCTAssertEqual(o, Self.decodeBytewise(bad, s.format), "\(s.name) case \(c): bytewise differs")
+                    XCTAssertEqual(o, Self.decodeBytewise(bad, s), "\(s.name) case \(c): bytewise differs")
                 }
             }
         }
@@ -295,8 +297,8 @@ final class CorruptionMatrixTests: XCTestCase {
 
     func testHugeDictionaryInBlockHeader() throws {
         let data = Self.content(5000, seed: 21)
-        let o = XZEncoderOptions(lzma: LZMASettings(dictionarySize: Self.dictionary), check: .crc32)
-        var file = try XZCompressor.compress(data, options: o)
+        let o = CompressionOptions(lzma: LZMASettings(dictionarySize: Self.dictionary), check: .crc32)
+        var file = try LZMACompressor.compress(data, format: .xz, options: o)
         // Block header at 12: size, flags (no sizes, one filter), 0x21, 1, dict code.
         let headerSize = (Int(file[12]) + 1) * 4
         XCTAssertEqual(Array(file[13..<16]), [0x00, 0x21, 0x01])
@@ -304,7 +306,7 @@ final class CorruptionMatrixTests: XCTestCase {
         file[16] = 37
         XZTestSupport.fixCRC32(&file, of: 12..<(12 + headerSize - 4), at: 12 + headerSize - 4)
 
-        let limited = LZMADecompressor(format: .xz, memoryLimit: 64 << 20)
+        let limited = LZMADecompressor(format: .xz, options: DecompressionOptions(memoryLimit: 64 << 20))
         XCTAssertThrowsError(try limited.decompress(file)) { e in
             guard case .memoryLimitExceeded(let need, let limit)? = e as? LZMAError else {
                 return XCTFail("expected memoryLimitExceeded, got \(e)")

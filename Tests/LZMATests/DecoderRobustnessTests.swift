@@ -13,17 +13,18 @@ final class DecoderRobustnessTests: XCTestCase {
         var vector: TestSupport.Vector
         var input: [UInt8]
         var expected: [UInt8]
-        var format: DecompressionFormat
+        var format: LZMAFormat
+        var options: DecompressionOptions
     }
 
     /// Loads a vector and its verified decoded content.
     private func sample(_ name: String) throws -> Sample {
         let v = try TestSupport.vector(name)
         let input = try TestSupport.readBytes(v.url)
-        let format = try v.format()
-        let expected = try LZMACodec.decompress(input, format: format)
+        let options = try v.options()
+        let expected = try LZMADecompressor.decompress(input, format: v.format, options: options)
         XCTAssertEqual(TestSupport.sha1Hex(expected), v.sha1, "\(name) does not decode to its manifest SHA-1")
-        return Sample(vector: v, input: input, expected: expected, format: format)
+        return Sample(vector: v, input: input, expected: expected, format: v.format, options: options)
     }
 
     /// What decoding some damaged input led to.
@@ -43,10 +44,10 @@ final class DecoderRobustnessTests: XCTestCase {
 
     /// Decodes `input` fed in chunks from `nextChunk`, with at most
     /// `outputCap` bytes of output; every error must be an `LZMAError`.
-    private func outcome(_ input: [UInt8], format: DecompressionFormat,
+    private func outcome(_ input: [UInt8], format: LZMAFormat, options: DecompressionOptions = DecompressionOptions(),
                          nextChunk: () -> Int = { .max },
                          file: StaticString = #filePath, line: UInt = #line) -> Outcome {
-        let d = LZMADecompressor(format: format)
+        let d = LZMADecompressor(format: format, options: options)
         var out = [UInt8]()
         var i = 0
         var idle = 0
@@ -72,11 +73,9 @@ final class DecoderRobustnessTests: XCTestCase {
             try d.finish()
             XCTAssertEqual(d.totalOut, UInt64(out.count), "totalOut", file: file, line: line)
             return .output(out)
-        } catch let e as LZMAError {
-            return .error(e)
         } catch {
-            XCTFail("non-LZMAError thrown: \(error)", file: file, line: line)
-            return .error(.programmingError("\(error)"))
+            // Typed throws: every error is an LZMAError.
+            return .error(error)
         }
     }
 
@@ -97,7 +96,7 @@ final class DecoderRobustnessTests: XCTestCase {
             let s = try sample(name)
             for cut in 0..<s.input.count {
                 let prefix = Array(s.input[0..<cut])
-                let d = LZMADecompressor(format: s.format)
+                let d = LZMADecompressor(format: s.format, options: s.options)
                 let out: [UInt8]
                 do {
                     out = try d.decompress(prefix)
@@ -116,7 +115,7 @@ final class DecoderRobustnessTests: XCTestCase {
                 }
                 // The one-shot API agrees (checked at some offsets, to save time).
                 if cut % 7 == 0 || cut == s.input.count - 1 {
-                    XCTAssertThrowsError(try LZMACodec.decompress(prefix, format: s.format),
+                    XCTAssertThrowsError(try LZMADecompressor.decompress(prefix, format: s.format, options: s.options),
                                          "\(name) cut at \(cut): one-shot must fail")
                 }
                 cases += 1
@@ -131,7 +130,7 @@ final class DecoderRobustnessTests: XCTestCase {
                      "mixed4095.lc3lp0pb2-d8MiB.raw", "empty.p6.lzma", "empty.known-noeopm-p6.lzma",
                      "byte1.known-noeopm-p6.lzma", "empty.lc3lp0pb2-d8MiB.raw"] {
             let s = try sample(name)
-            let d = LZMADecompressor(format: s.format)
+            let d = LZMADecompressor(format: s.format, options: s.options)
             var out = [UInt8]()
             for (i, b) in s.input.enumerated() {
                 XCTAssertFalse(d.isFinished, "\(name): finished before byte \(i) of \(s.input.count)")
@@ -209,8 +208,8 @@ final class DecoderRobustnessTests: XCTestCase {
             if rng.int(0...3) == 0 { bad.removeLast(rng.int(0...(bad.count / 2))) }
             if rng.int(0...7) == 0 { bad += (0..<rng.int(1...64)).map { _ in UInt8(truncatingIfNeeded: rng.next()) } }
 
-            let one = outcome(bad, format: s.format)
-            let chunked = outcome(bad, format: s.format, nextChunk: { rng.int(1...300) })
+            let one = outcome(bad, format: s.format, options: s.options)
+            let chunked = outcome(bad, format: s.format, options: s.options, nextChunk: { rng.int(1...300) })
             tally[one.label, default: 0] += 1
             switch (one, chunked) {
             case (.output(let a), .output(let b)):
@@ -249,7 +248,7 @@ final class DecoderRobustnessTests: XCTestCase {
         guard let before = TestSupport.residentBytes(), let vBefore = TestSupport.virtualBytes() else {
             throw XCTSkip("/proc/self/statm not readable")
         }
-        for format in [DecompressionFormat.lzma, .auto] {
+        for format in [LZMAFormat.lzma, .auto] {
             for chunk in [Int.max, 1] {
                 let d = LZMADecompressor(format: format)
                 let out = try TestSupport.decodeChunked(input, format: format, chunk: chunk)
@@ -272,8 +271,8 @@ final class DecoderRobustnessTests: XCTestCase {
     func testMemoryLimitExceededBeforeOutput() throws {
         let s = try sample("mixed4097.p6.lzma")  // -6: 8 MiB dictionary
         XCTAssertEqual(s.input[1...4].elementsEqual([0, 0, 0x80, 0]), true, "expected an 8 MiB dictionary")
-        for format in [DecompressionFormat.lzma, .auto] {
-            let d = LZMADecompressor(format: format, memoryLimit: 1 << 20)
+        for format in [LZMAFormat.lzma, .auto] {
+            let d = LZMADecompressor(format: format, options: DecompressionOptions(memoryLimit: 1 << 20))
             // The header alone is enough to know.
             XCTAssertThrowsError(try d.decompress(s.input[0..<13]), "\(format)") { e in
                 guard case LZMAError.memoryLimitExceeded(let required, let limit) = e else {
@@ -289,17 +288,19 @@ final class DecoderRobustnessTests: XCTestCase {
             }
             XCTAssertThrowsError(try d.finish())
         }
-        XCTAssertThrowsError(try LZMACodec.decompress(s.input, format: .lzma, memoryLimit: 1 << 20)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress(s.input, format: .lzma,
+                                                             options: DecompressionOptions(memoryLimit: 1 << 20))) { e in
             guard case LZMAError.memoryLimitExceeded = e else { return XCTFail("got \(e)") }
         }
         // The same stream with a 64 KiB dictionary fits in 1 MiB (content is 4097 bytes).
         let small = patched(s.input, dict: 1 << 16)
-        let out = try LZMACodec.decompress(small, format: .lzma, memoryLimit: 1 << 20)
+        let out = try LZMADecompressor.decompress(small, format: .lzma, options: DecompressionOptions(memoryLimit: 1 << 20))
         XCTAssertTrue(TestSupport.same(out, s.expected))
         // Raw data is checked against the limit too.
         let props = try LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 23)
-        XCTAssertThrowsError(try LZMACodec.decompress([0, 0, 0, 0, 0], format: .rawLZMA1(props, uncompressedSize: nil),
-                                                      memoryLimit: 1 << 20)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress([0, 0, 0, 0, 0], format: .rawLZMA1,
+                                                             options: DecompressionOptions(memoryLimit: 1 << 20,
+                                                                                           properties: props))) { e in
             guard case LZMAError.memoryLimitExceeded = e else { return XCTFail("got \(e)") }
         }
     }
@@ -308,11 +309,11 @@ final class DecoderRobustnessTests: XCTestCase {
         let s = try sample("abab1k.p6.lzma")
         for props: UInt8 in [225, 255] {
             let bad = patched(s.input, props: props)
-            XCTAssertThrowsError(try LZMACodec.decompress(bad, format: .lzma)) { e in
+            XCTAssertThrowsError(try LZMADecompressor.decompress(bad, format: .lzma)) { e in
                 guard case LZMAError.invalidProperties = e else { return XCTFail("\(props) .lzma: got \(e)") }
             }
-            XCTAssertThrowsError(try LZMACodec.decompress(bad, format: .auto)) { e in
-                guard case LZMAError.invalidHeader = e else { return XCTFail("\(props) .auto: got \(e)") }
+            XCTAssertThrowsError(try LZMADecompressor.decompress(bad, format: .auto)) { e in
+                guard case LZMAError.unknownFormat = e else { return XCTFail("\(props) .auto: got \(e)") }
             }
             // Detected as soon as the header is complete.
             let d = LZMADecompressor(format: .lzma)
@@ -326,7 +327,7 @@ final class DecoderRobustnessTests: XCTestCase {
     func testHeaderOnly() throws {
         let s = try sample("abab1k.p6.lzma")
         for header in [Array(s.input[0..<13]), patched(Array(s.input[0..<13]), size: 1024)] {
-            for format in [DecompressionFormat.lzma, .auto] {
+            for format in [LZMAFormat.lzma, .auto] {
                 let d = LZMADecompressor(format: format)
                 XCTAssertEqual(try d.decompress(header), [])
                 XCTAssertFalse(d.isFinished)
@@ -349,28 +350,28 @@ final class DecoderRobustnessTests: XCTestCase {
     func testOddDictionarySize() throws {
         let s = try sample("mixed4097.p6.lzma")
         let odd = patched(s.input, dict: 0x12345)
-        XCTAssertThrowsError(try LZMACodec.decompress(odd, format: .auto)) { e in
-            guard case LZMAError.invalidHeader = e else { return XCTFail("got \(e)") }
+        XCTAssertThrowsError(try LZMADecompressor.decompress(odd, format: .auto)) { e in
+            guard case LZMAError.unknownFormat = e else { return XCTFail("got \(e)") }
         }
-        XCTAssertTrue(TestSupport.same(try LZMACodec.decompress(odd, format: .lzma), s.expected))
+        XCTAssertTrue(TestSupport.same(try LZMADecompressor.decompress(odd, format: .lzma), s.expected))
         // 2^n + 2^(n-1) passes auto-detection.
         let threeHalves = patched(s.input, dict: 3 << 20)
-        XCTAssertTrue(TestSupport.same(try LZMACodec.decompress(threeHalves, format: .auto), s.expected))
+        XCTAssertTrue(TestSupport.same(try LZMADecompressor.decompress(threeHalves, format: .auto), s.expected))
 
         // Likewise a known size above 256 GiB is not taken for .lzma by
         // auto-detection (as xz: 2^38 itself is); the explicit format reads
         // it, and the end marker then comes too early.
         let huge = patched(s.input, size: (1 << 38) + 1)
-        XCTAssertThrowsError(try LZMACodec.decompress(huge, format: .auto)) { e in
-            guard case LZMAError.invalidHeader = e else { return XCTFail("got \(e)") }
+        XCTAssertThrowsError(try LZMADecompressor.decompress(huge, format: .auto)) { e in
+            guard case LZMAError.unknownFormat = e else { return XCTFail("got \(e)") }
         }
-        XCTAssertThrowsError(try LZMACodec.decompress(huge, format: .lzma)) { e in
-            guard case LZMAError.sizeMismatch(_, let expected, let actual) = e else { return XCTFail("got \(e)") }
+        XCTAssertThrowsError(try LZMADecompressor.decompress(huge, format: .lzma)) { e in
+            guard case LZMAError.sizeMismatch(_, let expected, let actual, _) = e else { return XCTFail("got \(e)") }
             XCTAssertEqual(expected, (1 << 38) + 1)
             XCTAssertEqual(actual, UInt64(s.expected.count))
         }
         let below = patched(s.input, size: 1 << 38)
-        XCTAssertThrowsError(try LZMACodec.decompress(below, format: .auto)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress(below, format: .auto)) { e in
             guard case LZMAError.sizeMismatch = e else { return XCTFail("got \(e)") }
         }
     }
@@ -379,7 +380,7 @@ final class DecoderRobustnessTests: XCTestCase {
     func testDictionaryTooSmallForTheData() throws {
         let s = try sample("text16k.p6.lzma")  // matches reach back more than 4 KiB
         let bad = patched(s.input, dict: 4096)
-        XCTAssertThrowsError(try LZMACodec.decompress(bad, format: .lzma)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress(bad, format: .lzma)) { e in
             guard case LZMAError.corruptData = e else { return XCTFail("got \(e)") }
         }
     }
@@ -388,29 +389,32 @@ final class DecoderRobustnessTests: XCTestCase {
 
     func testRawWithUncompressedSize() throws {
         let s = try sample("mixed4097.lc3lp0pb2-d8MiB.raw")
-        guard case .rawLZMA1(let props, _) = s.format else { return XCTFail("not raw") }
+        guard s.format == .rawLZMA1 else { return XCTFail("not raw") }
+        let props = s.options.properties
+        func sized(_ n: UInt64?) -> DecompressionOptions { DecompressionOptions(properties: props, uncompressedSize: n) }
         let n = UInt64(s.expected.count)
         // The exact size with the end marker xz always writes: accepted.
-        let out = try LZMACodec.decompress(s.input, format: .rawLZMA1(props, uncompressedSize: n))
+        let out = try LZMADecompressor.decompress(s.input, format: .rawLZMA1, options: sized(n))
         XCTAssertTrue(TestSupport.same(out, s.expected))
-        let chunked = try TestSupport.decodeChunked(s.input, format: .rawLZMA1(props, uncompressedSize: n), chunk: 1)
+        let chunked = try TestSupport.decodeChunked(s.input, format: .rawLZMA1, options: sized(n), chunk: 1)
         XCTAssertTrue(TestSupport.same(chunked, s.expected))
         // Too small: data goes on after the declared end.
         for size in [n - 1, n / 2, 1, 0] {
-            XCTAssertThrowsError(try LZMACodec.decompress(s.input, format: .rawLZMA1(props, uncompressedSize: size)),
+            XCTAssertThrowsError(try LZMADecompressor.decompress(s.input, format: .rawLZMA1, options: sized(size)),
                                  "size \(size)") { e in
                 XCTAssert(e is LZMAError, "size \(size): \(e)")
             }
         }
         // Too big: the end marker comes before the declared size.
-        XCTAssertThrowsError(try LZMACodec.decompress(s.input, format: .rawLZMA1(props, uncompressedSize: n + 1))) { e in
-            guard case LZMAError.sizeMismatch(_, let expected, let actual) = e else { return XCTFail("got \(e)") }
+        XCTAssertThrowsError(try LZMADecompressor.decompress(s.input, format: .rawLZMA1, options: sized(n + 1))) { e in
+            guard case LZMAError.sizeMismatch(_, let expected, let actual, _) = e else { return XCTFail("got \(e)") }
             XCTAssertEqual(expected, n + 1)
             XCTAssertEqual(actual, n)
         }
         // Wrong properties give different output or an error, never a trap.
         let wrong = try LZMAProperties(lc: 0, lp: 2, pb: 0, dictionarySize: 1 << 23)
-        if let out = try? LZMACodec.decompress(s.input, format: .rawLZMA1(wrong, uncompressedSize: nil)) {
+        if let out = try? LZMADecompressor.decompress(s.input, format: .rawLZMA1,
+                                                     options: DecompressionOptions(properties: wrong)) {
             XCTAssertFalse(TestSupport.same(out, s.expected))
         }
     }
@@ -420,10 +424,10 @@ final class DecoderRobustnessTests: XCTestCase {
     func testKnownSizeTooSmall() throws {
         let s = try sample("mixed4095.known-noeopm-p6.lzma")
         let n = UInt64(s.expected.count)
-        XCTAssertThrowsError(try LZMACodec.decompress(patched(s.input, size: n - 1), format: .lzma)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress(patched(s.input, size: n - 1), format: .lzma)) { e in
             XCTAssert(e is LZMAError)
         }
-        XCTAssertThrowsError(try LZMACodec.decompress(patched(s.input, size: n + 1), format: .lzma)) { e in
+        XCTAssertThrowsError(try LZMADecompressor.decompress(patched(s.input, size: n + 1), format: .lzma)) { e in
             guard case LZMAError.truncatedInput = e else { return XCTFail("got \(e)") }
         }
     }
@@ -455,10 +459,10 @@ final class DecoderRobustnessTests: XCTestCase {
     """#
 
     /// Our outcome in the script's notation.
-    private func outcomeLine(_ input: [UInt8], format: DecompressionFormat, chunked: Bool,
+    private func outcomeLine(_ input: [UInt8], format: LZMAFormat, options: DecompressionOptions, chunked: Bool,
                              rng: inout TestSupport.PRNG) -> String {
         let cap = DecoderRobustnessTests.outputCap
-        let d = LZMADecompressor(format: format)
+        let d = LZMADecompressor(format: format, options: options)
         var out = [UInt8]()
         var i = 0
         do {
@@ -477,7 +481,7 @@ final class DecoderRobustnessTests: XCTestCase {
             guard d.isFinished else { return "error" }
             return "ok \(TestSupport.sha1Hex(out)) \(out.count) \(d.unusedData.count)"
         } catch {
-            XCTAssert(error is LZMAError, "\(error)")
+            // Typed throws: every error is an LZMAError.
             return "error"
         }
     }
@@ -499,7 +503,7 @@ final class DecoderRobustnessTests: XCTestCase {
                      "mixed4097.lc2lp1pb0.lzma", "zeros100k.p6.lzma", "abab1k.known-noeopm-p6.lzma",
                      "byte1.p6.lzma", "empty.known-noeopm-p6.lzma", "random2k.p0.lzma"]
         var rng = TestSupport.PRNG(seed: 0x11B1_2A5A)
-        var cases: [(name: String, input: [UInt8], format: DecompressionFormat)] = []
+        var cases: [(name: String, input: [UInt8], format: LZMAFormat, options: DecompressionOptions)] = []
         var list = ""
         for name in names {
             let s = try sample(name)
@@ -531,7 +535,7 @@ final class DecoderRobustnessTests: XCTestCase {
                 try Data(b).write(to: dir.appendingPathComponent(file))
                 let v = s.vector
                 list += v.isRaw ? "\(file) raw \(v.lc) \(v.lp) \(v.pb) \(v.dict)\n" : "\(file) lzma 0 0 0 0\n"
-                cases.append((file, b, s.format))
+                cases.append((file, b, s.format, s.options))
             }
         }
         try list.write(to: dir.appendingPathComponent("list"), atomically: true, encoding: .utf8)
@@ -548,8 +552,8 @@ final class DecoderRobustnessTests: XCTestCase {
         var tally: [String: Int] = [:]
         for c in cases {
             guard let want = theirs[c.name] else { continue }
-            let one = outcomeLine(c.input, format: c.format, chunked: false, rng: &rng)
-            let chunked = outcomeLine(c.input, format: c.format, chunked: true, rng: &rng)
+            let one = outcomeLine(c.input, format: c.format, options: c.options, chunked: false, rng: &rng)
+            let chunked = outcomeLine(c.input, format: c.format, options: c.options, chunked: true, rng: &rng)
             XCTAssertEqual(one, want, "\(c.name) one-shot differs from liblzma")
             XCTAssertEqual(chunked, want, "\(c.name) chunked differs from liblzma")
             tally[String(want.prefix(while: { $0 != " " })), default: 0] += 1
@@ -567,7 +571,7 @@ final class DecoderRobustnessTests: XCTestCase {
             let s = try sample(name)
             var b = s.input
             b[0] = UInt8(props)
-            let out = try LZMACodec.decompress(b, format: .lzma)
+            let out = try LZMADecompressor.decompress(b, format: .lzma)
             XCTAssertTrue(TestSupport.same(out, s.expected), "\(name) with properties byte \(props)")
         }
     }

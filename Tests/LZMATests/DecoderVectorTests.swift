@@ -32,7 +32,7 @@ final class DecoderVectorTests: XCTestCase {
         if let cached { return cached }
         do {
             let input = try TestSupport.readBytes(v.url)
-            let out = try LZMACodec.decompress(input, format: v.format())
+            let out = try LZMADecompressor.decompress(input, format: v.format, options: v.options())
             guard out.count == v.size else {
                 XCTFail("\(v.file): one-shot size \(out.count), manifest \(v.size)")
                 return nil
@@ -105,7 +105,8 @@ final class DecoderVectorTests: XCTestCase {
     func testRawVectorsWithKnownSize() throws {
         for v in try vectors() where v.isRaw && v.size <= 70_000 {
             let input = try TestSupport.readBytes(v.url)
-            let out = try LZMACodec.decompress(input, format: v.format(uncompressedSize: UInt64(v.size)))
+            let out = try LZMADecompressor.decompress(input, format: v.format,
+                                                     options: v.options(uncompressedSize: UInt64(v.size)))
             assertMatches(out, v, "raw with size")
         }
     }
@@ -119,9 +120,9 @@ final class DecoderVectorTests: XCTestCase {
         var n = 0
         for v in try distinctVectors() where compressedSize(v) < 20_000 {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeChunked(input, format: v.format(), chunk: 1), v, "chunk 1")
+            assertMatches(try TestSupport.decodeChunked(input, format: v.format, options: v.options(), chunk: 1), v, "chunk 1")
             if input.count < 2_500 {
-                assertMatches(try TestSupport.decodeChunked(input, format: v.format(), chunk: 2), v, "chunk 2")
+                assertMatches(try TestSupport.decodeChunked(input, format: v.format, options: v.options(), chunk: 2), v, "chunk 2")
             }
             n += 1
         }
@@ -134,13 +135,13 @@ final class DecoderVectorTests: XCTestCase {
         for v in try distinctVectors() {
             let input = try TestSupport.readBytes(v.url)
             var fed = 0
-            let out7 = try TestSupport.decodeChunked(input, format: v.format()) {
+            let out7 = try TestSupport.decodeChunked(input, format: v.format, options: v.options()) {
                 let n = fed < 16_384 ? 7 : 4096
                 fed += n
                 return n
             }
             assertMatches(out7, v, "chunk 7")
-            assertMatches(try TestSupport.decodeChunked(input, format: v.format(), chunk: 4096), v, "chunk 4096")
+            assertMatches(try TestSupport.decodeChunked(input, format: v.format, options: v.options(), chunk: 4096), v, "chunk 4096")
         }
     }
 
@@ -149,7 +150,7 @@ final class DecoderVectorTests: XCTestCase {
         for v in try distinctVectors() {
             let input = try TestSupport.readBytes(v.url)
             // Mix tiny and large chunks so boundaries land everywhere.
-            let out = try TestSupport.decodeChunked(input, format: v.format()) {
+            let out = try TestSupport.decodeChunked(input, format: v.format, options: v.options()) {
                 switch rng.next() % 4 {
                 case 0: return rng.int(1...3)
                 case 1: return rng.int(1...64)
@@ -166,7 +167,7 @@ final class DecoderVectorTests: XCTestCase {
         var n = 0
         for v in try vectors() where v.size <= 4097 {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format(), maxLength: 1, chunk: 5),
+            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format, options: v.options(), maxLength: 1, chunk: 5),
                           v, "maxLength 1")
             n += 1
         }
@@ -177,7 +178,8 @@ final class DecoderVectorTests: XCTestCase {
         var n = 0
         for v in try vectors() where v.size <= 16_384 {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format(), maxLength: 13, chunk: 100),
+            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format, options: v.options(),
+                                                              maxLength: 13, chunk: 100),
                           v, "maxLength 13")
             n += 1
         }
@@ -187,7 +189,8 @@ final class DecoderVectorTests: XCTestCase {
     func testMaxLength4096() throws {
         for v in try vectors() {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format(), maxLength: 4096, chunk: 3000),
+            assertMatches(try TestSupport.decodeWithMaxLength(input, format: v.format, options: v.options(),
+                                                              maxLength: 4096, chunk: 3000),
                           v, "maxLength 4096")
         }
     }
@@ -221,8 +224,9 @@ final class DecoderVectorTests: XCTestCase {
         var n = 0
         for v in try vectors() where v.size <= 4097 {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeBuffered(input, format: v.format(), outputSize: 1), v, "out 1")
-            assertMatches(try TestSupport.decodeBuffered(input, format: v.format(), outputSize: 17, inputChunk: 3),
+            assertMatches(try TestSupport.decodeBuffered(input, format: v.format, options: v.options(), outputSize: 1), v, "out 1")
+            assertMatches(try TestSupport.decodeBuffered(input, format: v.format, options: v.options(),
+                                                         outputSize: 17, inputChunk: 3),
                           v, "out 17, in 3")
             n += 1
         }
@@ -232,7 +236,7 @@ final class DecoderVectorTests: XCTestCase {
     func testBufferAPI17ByteOutput() throws {
         for v in try vectors() where v.size > 4097 && v.size <= 65_537 && compressedSize(v) < 20_000 {
             let input = try TestSupport.readBytes(v.url)
-            assertMatches(try TestSupport.decodeBuffered(input, format: v.format(), outputSize: 17), v, "out 17")
+            assertMatches(try TestSupport.decodeBuffered(input, format: v.format, options: v.options(), outputSize: 17), v, "out 17")
         }
     }
 
@@ -264,7 +268,7 @@ final class DecoderVectorTests: XCTestCase {
         for name in ["mixed4097.p6.lzma", "mixed4095.known-noeopm-p6.lzma", "mixed4095.lc3lp0pb2-d8MiB.raw"] {
             let v = try TestSupport.vector(name)
             let input = try TestSupport.readBytes(v.url)
-            let d = LZMADecompressor(format: try v.format())
+            let d = LZMADecompressor(format: v.format, options: try v.options())
             let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 100)
             defer { buf.deallocate() }
             let noInput = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -339,12 +343,12 @@ final class DecoderVectorTests: XCTestCase {
             XCTAssertEqual(d2.unusedData, junk, name)
 
             // The one-shot API treats trailing data as corruption, like xz -d.
-            XCTAssertThrowsError(try LZMACodec.decompress(input + junk, format: .lzma), name) { e in
+            XCTAssertThrowsError(try LZMADecompressor.decompress(input + junk, format: .lzma), name) { e in
                 guard case LZMAError.corruptData = e else {
                     return XCTFail("\(name): expected corruptData for trailing junk, got \(e)")
                 }
             }
-            XCTAssertThrowsError(try LZMACodec.decompress(input + [0], format: .lzma), name) { e in
+            XCTAssertThrowsError(try LZMADecompressor.decompress(input + [0], format: .lzma), name) { e in
                 guard case LZMAError.corruptData = e else {
                     return XCTFail("\(name): expected corruptData for one trailing byte, got \(e)")
                 }

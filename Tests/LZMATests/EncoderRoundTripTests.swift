@@ -31,21 +31,20 @@ final class EncoderRoundTripTests: XCTestCase {
         }()),
     ]
 
-    /// Compresses `input` (one-shot) and decodes it with `LZMACodec`;
-    /// returns the compressed bytes.
+    /// Compresses `input` (one-shot; `.lzma` with `uncompressedSize` in the
+    /// header when given, or raw LZMA1 with an end marker) and decodes it with
+    /// `LZMADecompressor`; returns the compressed bytes.
     @discardableResult
-    func assertRoundTrip(_ input: [UInt8], _ o: Opts, format: CompressionFormat = .lzma, _ message: String,
-                         file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
-        let out = try LZMACompressor.compress(input, format: format, options: o, allocator: Self.calloced)
-        let decodeFormat: DecompressionFormat
-        switch format {
-        case .rawLZMA1:
-            decodeFormat = .rawLZMA1(try LZMAProperties(lc: o.lc, lp: o.lp, pb: o.pb, dictionarySize: o.dictionarySize),
-                                     uncompressedSize: nil)
-        default:
-            decodeFormat = .lzma
+    func assertRoundTrip(_ input: [UInt8], _ o: Opts, format: LZMAFormat = .lzma, uncompressedSize: UInt64? = nil,
+                         _ message: String, file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
+        let out = try LZMACompressor.compress(input, format: format,
+                                              options: CompressionOptions(lzma: o, uncompressedSize: uncompressedSize),
+                                              allocator: Self.calloced)
+        var decodeOptions = DecompressionOptions()
+        if format == .rawLZMA1 {
+            decodeOptions.properties = try LZMAProperties(lc: o.lc, lp: o.lp, pb: o.pb, dictionarySize: o.dictionarySize)
         }
-        let back = try LZMACodec.decompress(out, format: decodeFormat)
+        let back = try LZMADecompressor.decompress(out, format: format, options: decodeOptions)
         XCTAssertEqual(back.count, input.count, "length: \(message)", file: file, line: line)
         if back != input {
             let i = EncoderTests.firstDifference(back, input)
@@ -59,10 +58,10 @@ final class EncoderRoundTripTests: XCTestCase {
     func testEveryPresetRoundTrips() throws {
         let input = EncoderTests.mixed(24_000)
         for level in 0...9 {
-            try assertRoundTrip(input, try .preset(level), "preset \(level)")
+            try assertRoundTrip(input, Opts(preset: LZMAPreset(level: level)!), "preset \(level)")
         }
         for level in [0, 3, 5, 9] {
-            try assertRoundTrip(input, try .preset(level, extreme: true), "preset \(level)e")
+            try assertRoundTrip(input, Opts(preset: LZMAPreset(level: level, extreme: true)!), "preset \(level)e")
         }
     }
 
@@ -72,7 +71,7 @@ final class EncoderRoundTripTests: XCTestCase {
         for mode in [Opts.Mode.fast, .normal] {
             for mf in [Opts.MatchFinder.hc3, .hc4, .bt2, .bt3, .bt4] {
                 for dict: UInt32 in [4096, 1 << 16] {
-                    var o = try Opts.preset(6)
+                    var o = Opts.preset(6)
                     o.mode = mode; o.matchFinder = mf; o.dictionarySize = dict
                     try assertRoundTrip(input, o, "\(mode) \(mf) dict \(dict)")
                 }
@@ -85,7 +84,7 @@ final class EncoderRoundTripTests: XCTestCase {
         let combos = [(0, 0, 0), (3, 0, 2), (4, 0, 4), (0, 4, 0), (1, 3, 1), (2, 2, 3), (0, 0, 4), (4, 0, 0)]
         for (lc, lp, pb) in combos {
             for mode in [Opts.Mode.fast, .normal] {
-                var o = try Opts.preset(6)
+                var o = Opts.preset(6)
                 o.lc = lc; o.lp = lp; o.pb = pb; o.mode = mode; o.dictionarySize = 1 << 16
                 try assertRoundTrip(input, o, "lc=\(lc) lp=\(lp) pb=\(pb) \(mode)")
             }
@@ -93,7 +92,7 @@ final class EncoderRoundTripTests: XCTestCase {
         // lc + lp > 4 is possible only in raw LZMA1.
         for (lc, lp, pb) in [(8, 4, 4), (5, 2, 1)] {
             for mode in [Opts.Mode.fast, .normal] {
-                var o = try Opts.preset(6)
+                var o = Opts.preset(6)
                 o.lc = lc; o.lp = lp; o.pb = pb; o.mode = mode; o.dictionarySize = 1 << 16
                 try assertRoundTrip(input, o, format: .rawLZMA1, "raw lc=\(lc) lp=\(lp) pb=\(pb) \(mode)")
             }
@@ -107,32 +106,33 @@ final class EncoderRoundTripTests: XCTestCase {
         for mf in [Opts.MatchFinder.hc3, .hc4, .bt2, .bt3, .bt4] { cases.append((mf, 273)) }
         for (mf, nice) in cases {
             for mode in [Opts.Mode.fast, .normal] {
-                var o = try Opts.preset(6)
+                var o = Opts.preset(6)
                 o.matchFinder = mf; o.niceLength = nice; o.mode = mode; o.dictionarySize = 4096
                 try assertRoundTrip(input, o, "\(mf) nice=\(nice) \(mode)")
             }
         }
         // Depth 1 and a huge depth.
         for depth in [1, 10_000] {
-            var o = try Opts.preset(9, extreme: true)
+            var o = Opts.preset(.extreme(9))
             o.depth = depth
             try assertRoundTrip(input, o, "depth \(depth)")
         }
     }
 
     func testGeneratedInputs() throws {
-        var small = try Opts.preset(6)
+        var small = Opts.preset(6)
         small.dictionarySize = 4096
-        var smallFast = try Opts.preset(1)
+        var smallFast = Opts.preset(1)
         smallFast.dictionarySize = 4096
         let settings: [(String, Opts)] = [
-            ("preset 0", try .preset(0)), ("preset 3", try .preset(3)), ("preset 6", try .preset(6)),
-            ("preset 9e", try .preset(9, extreme: true)), ("4 KiB normal", small), ("4 KiB fast", smallFast),
+            ("preset 0", .preset(0)), ("preset 3", .preset(3)), ("preset 6", .preset(6)),
+            ("preset 9e", .preset(.extreme(9))), ("4 KiB normal", small), ("4 KiB fast", smallFast),
         ]
         for (inputName, input) in Self.inputs {
             for (name, o) in settings {
                 try assertRoundTrip(input, o, "\(inputName), \(name)")
-                try assertRoundTrip(input, o, format: .lzmaKnownSize(UInt64(input.count)), "\(inputName), \(name), known size")
+                try assertRoundTrip(input, o, uncompressedSize: UInt64(input.count),
+                                    "\(inputName), \(name), known size")
             }
         }
     }
@@ -141,11 +141,11 @@ final class EncoderRoundTripTests: XCTestCase {
     /// dictionary) without changing the output.
     func testWindowMovesInNormalMode() throws {
         let input = EncoderTests.mixed(620_000)
-        var o = try Opts.preset(4)
+        var o = Opts.preset(4)
         o.dictionarySize = 4096
         let chunked = try EncoderTests.compressInChunks(input, options: o, chunk: { _ in 100_000 })
-        XCTAssertEqual(try LZMACodec.decompress(chunked, format: .lzma), input)
-        XCTAssertEqual(chunked, try LZMACompressor.compress(input, options: o))
+        XCTAssertEqual(try LZMADecompressor.decompress(chunked, format: .lzma), input)
+        XCTAssertEqual(chunked, try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o)))
     }
 
     // MARK: - Determinism
@@ -154,12 +154,12 @@ final class EncoderRoundTripTests: XCTestCase {
     /// call, in both modes and with every kind of match finder.
     func testChunkingNeverChangesOutput() throws {
         let input = EncoderTests.mixed(9_000)
-        var bt2 = try Opts.preset(6)
+        var bt2 = Opts.preset(6)
         bt2.matchFinder = .bt2; bt2.dictionarySize = 4096
-        var hc3 = try Opts.preset(0)
+        var hc3 = Opts.preset(0)
         hc3.dictionarySize = 4096
         let settings: [(String, Opts)] = [
-            ("preset 0", try .preset(0)), ("preset 6", try .preset(6)), ("preset 9e", try .preset(9, extreme: true)),
+            ("preset 0", .preset(0)), ("preset 6", .preset(6)), ("preset 9e", .preset(.extreme(9))),
             ("bt2 4 KiB normal", bt2), ("hc3 4 KiB fast", hc3),
         ]
         for (name, o) in settings {
@@ -174,7 +174,8 @@ final class EncoderRoundTripTests: XCTestCase {
                 XCTAssertEqual(out, reference, "\(name), chunks of \(chunkName)")
             }
             // A compressor is deterministic from one run to the next.
-            XCTAssertEqual(try LZMACompressor.compress(input, options: o), reference, "\(name), second run")
+            XCTAssertEqual(try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o)), reference,
+                           "\(name), second run")
         }
     }
 
@@ -202,20 +203,21 @@ final class EncoderRoundTripTests: XCTestCase {
         let counter = CountingAllocator()
         let input = EncoderTests.mixed(10_000)
         for level in [0, 6] {
-            let o = try Opts.preset(level)
+            let o = Opts(preset: LZMAPreset(level: level)!)
             counter.totalBytes = 0
             var out: [UInt8] = []
             do {
-                let c = try LZMACompressor(options: o, allocator: counter.allocator)
+                let c = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: o), allocator: counter.allocator)
                 XCTAssertEqual(counter.live.count, 3, "window, hash and son")
                 // Everything memoryUsage counts besides the encoder's small fixed tables.
                 XCTAssertEqual(UInt64(counter.totalBytes),
-                               LZMACompressor.memoryUsage(o) - LZMAEncoder.fixedBytes(lc: o.lc, lp: o.lp))
+                               LZMACompressor.memoryUsage(CompressionOptions(lzma: o)) - LZMAEncoder.fixedBytes(lc: o.lc, lp: o.lp))
                 out = try c.compress(input)
                 out += try c.finish()
             }
             XCTAssertEqual(counter.live.count, 0, "all tables freed with the compressor")
-            XCTAssertEqual(out, try LZMACompressor.compress(input, options: o, allocator: .standard),
+            XCTAssertEqual(out, try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o),
+                                                          allocator: .standard),
                            "preset \(level): allocator changes the output")
         }
     }
@@ -225,13 +227,13 @@ final class EncoderRoundTripTests: XCTestCase {
     /// in the comments): the window, hash and son tables are the same sizes.
     func testMemoryUsageMatchesXZ() throws {
         let xzBytes: [(String, Opts, UInt64)] = [
-            ("0", try .preset(0), 2_789_727), ("1", try .preset(1), 8_950_111), ("2", try .preset(2), 16_814_431),
-            ("3", try .preset(3), 32_543_071), ("4", try .preset(4), 49_320_291), ("5", try .preset(5), 97_554_787),
-            ("6", try .preset(6), 97_554_787), ("7", try .preset(7), 194_023_779), ("8", try .preset(8), 386_961_763),
-            ("9", try .preset(9), 705_728_867), ("9e", try .preset(9, extreme: true), 705_728_867),
+            ("0", .preset(0), 2_789_727), ("1", .preset(1), 8_950_111), ("2", .preset(2), 16_814_431),
+            ("3", .preset(3), 32_543_071), ("4", .preset(4), 49_320_291), ("5", .preset(5), 97_554_787),
+            ("6", .preset(6), 97_554_787), ("7", .preset(7), 194_023_779), ("8", .preset(8), 386_961_763),
+            ("9", .preset(9), 705_728_867), ("9e", .preset(.extreme(9)), 705_728_867),
         ]
         for (name, o, xz) in xzBytes {
-            let ours = LZMACompressor.memoryUsage(o)
+            let ours = LZMACompressor.memoryUsage(CompressionOptions(lzma: o))
             // liblzma counts a 32 KiB base and no output buffer; we have a 64 KiB one.
             XCTAssertGreaterThanOrEqual(ours, xz, "preset \(name)")
             XCTAssertLessThanOrEqual(ours, xz + (64 << 10), "preset \(name)")

@@ -80,9 +80,9 @@ final class EncoderTests: XCTestCase {
         return out
     }
 
-    static func compressInChunks(_ data: [UInt8], format: CompressionFormat = .lzma, options: LZMASettings,
+    static func compressInChunks(_ data: [UInt8], format: LZMAFormat = .lzma, options: LZMASettings,
                                  chunk: (Int) -> Int, outChunk: Int = 1 << 16) throws -> [UInt8] {
-        let c = try LZMACompressor(format: format, options: options)
+        let c = try LZMACompressor(format: format, options: CompressionOptions(lzma: options))
         var result: [UInt8] = []
         var out = [UInt8](repeating: 0, count: outChunk)
         var pos = 0
@@ -113,11 +113,12 @@ final class EncoderTests: XCTestCase {
     func testPresetsDecodeWithXZ() throws {
         let input = EncoderTests.mixed(40_000)
         for level in 0...9 {
-            let out = try LZMACompressor.compress(input, options: try .preset(level))
+            let out = try LZMACompressor.compress(input, format: .lzma, options: .preset(LZMAPreset(level: level)!))
             try assertXZDecodes(out, to: input, "preset \(level)")
         }
         for level in [0, 3, 5, 9] {
-            let out = try LZMACompressor.compress(input, options: try .preset(level, extreme: true))
+            let out = try LZMACompressor.compress(input, format: .lzma,
+                                              options: .preset(LZMAPreset(level: level, extreme: true)!))
             try assertXZDecodes(out, to: input, "preset \(level)e")
         }
     }
@@ -129,9 +130,9 @@ final class EncoderTests: XCTestCase {
         let text = EncoderTests.textLike(24_000)
         let mixed = EncoderTests.mixed(16_000)
         var cases: [(xzArgs: [String], ours: LZMASettings)] = []
-        for level in 0...9 { cases.append((["-\(level)"], try .preset(level))) }
-        cases.append((["-9e"], try .preset(9, extreme: true)))
-        cases.append((["-3e"], try .preset(3, extreme: true)))
+        for level in 0...9 { cases.append((["-\(level)"], LZMASettings(preset: LZMAPreset(level: level)!))) }
+        cases.append((["-9e"], .preset(.extreme(9))))
+        cases.append((["-3e"], .preset(.extreme(3))))
         for mf in ["bt4", "hc4", "bt3", "bt2", "hc3"] {
             for mode in ["normal", "fast"] {
                 let spec = "preset=6,mf=\(mf),mode=\(mode),dict=64KiB"
@@ -144,7 +145,8 @@ final class EncoderTests: XCTestCase {
         }
         for (args, options) in cases {
             for (name, input) in [("text", text), ("mixed", mixed)] {
-                let ours = try LZMACompressor.compress(input, options: options, allocator: EncoderRoundTripTests.calloced)
+                let ours = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: options),
+                                                      allocator: EncoderRoundTripTests.calloced)
                 let theirs = try xz(["--format=lzma", "-T1", "-c"] + args, input: input)
                 XCTAssertEqual(theirs.status, 0)
                 if ours != theirs.output {
@@ -160,11 +162,11 @@ final class EncoderTests: XCTestCase {
         let input = EncoderTests.mixed(24_000)
         for mode in [LZMASettings.Mode.fast, .normal] {
             for mf in [LZMASettings.MatchFinder.hc3, .hc4, .bt2, .bt3, .bt4] {
-                var o = try LZMASettings.preset(6)
+                var o = LZMASettings.preset(6)
                 o.mode = mode
                 o.matchFinder = mf
                 o.dictionarySize = 4096
-                let out = try LZMACompressor.compress(input, options: o)
+                let out = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o))
                 try assertXZDecodes(out, to: input, "\(mode) \(mf)")
             }
         }
@@ -174,11 +176,11 @@ final class EncoderTests: XCTestCase {
         let input = EncoderTests.mixed(20_000)
         for (lc, lp, pb) in [(0, 0, 0), (3, 0, 2), (4, 0, 4), (0, 4, 0), (1, 3, 1), (2, 2, 3)] {
             for mode in [LZMASettings.Mode.fast, .normal] {
-                var o = try LZMASettings.preset(6)
+                var o = LZMASettings.preset(6)
                 o.lc = lc; o.lp = lp; o.pb = pb
                 o.mode = mode
                 o.dictionarySize = 1 << 16
-                let out = try LZMACompressor.compress(input, options: o)
+                let out = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o))
                 try assertXZDecodes(out, to: input, "lc=\(lc) lp=\(lp) pb=\(pb) \(mode)")
             }
         }
@@ -191,10 +193,10 @@ final class EncoderTests: XCTestCase {
             (.bt4, 273, .normal), (.hc4, 273, .fast), (.bt4, 273, .fast),
         ]
         for (mf, nice, mode) in cases {
-            var o = try LZMASettings.preset(6)
+            var o = LZMASettings.preset(6)
             o.matchFinder = mf; o.niceLength = nice; o.mode = mode
             o.dictionarySize = 1 << 16
-            let out = try LZMACompressor.compress(input, options: o)
+            let out = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o))
             try assertXZDecodes(out, to: input, "\(mf) nice=\(nice) \(mode)")
         }
     }
@@ -211,23 +213,23 @@ final class EncoderTests: XCTestCase {
         ]
         for (name, input) in inputs {
             for level in [0, 6] {
-                let out = try LZMACompressor.compress(input, options: try .preset(level))
+                let out = try LZMACompressor.compress(input, format: .lzma, options: .preset(LZMAPreset(level: level)!))
                 try assertXZDecodes(out, to: input, "\(name) preset \(level)")
             }
         }
         // An empty stream is the header, the end marker and the flush.
-        let empty = try LZMACompressor.compress([UInt8](), options: try .preset(6))
+        let empty = try LZMACompressor.compress([UInt8](), format: .lzma, options: .preset(6))
         XCTAssertEqual(Array(empty.prefix(13)), [0x5D, 0, 0, 0x80, 0] + [UInt8](repeating: 0xFF, count: 8))
     }
 
     func testLongInputMovesTheWindow() throws {
         // The window buffer for a 4 KiB dictionary is about 530 KB; 700 KB forces it to move.
         let input = EncoderTests.mixed(700_000)
-        var o = try LZMASettings.preset(1)
+        var o = LZMASettings.preset(1)
         o.dictionarySize = 4096
         let chunked = try EncoderTests.compressInChunks(input, options: o, chunk: { _ in 50_000 })
         try assertXZDecodes(chunked, to: input, "window move, fast")
-        let oneShot = try LZMACompressor.compress(input, options: o)
+        let oneShot = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o))
         XCTAssertEqual(chunked, oneShot)
     }
 
@@ -236,8 +238,8 @@ final class EncoderTests: XCTestCase {
     func testChunkingDoesNotChangeOutput() throws {
         let input = EncoderTests.mixed(12_000)
         for level in [0, 6] {
-            let o = try LZMASettings.preset(level)
-            let reference = try LZMACompressor.compress(input, options: o)
+            let o = LZMASettings(preset: LZMAPreset(level: level)!)
+            let reference = try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o))
             var r = Rng(s: 99)
             let chunkings: [(String, (Int) -> Int)] = [
                 ("1", { _ in 1 }), ("7", { _ in 7 }), ("4096", { _ in 4096 }),
@@ -255,36 +257,15 @@ final class EncoderTests: XCTestCase {
 
     func testCompressAndFinishConvenience() throws {
         let input = EncoderTests.textLike(20_000)
-        let o = try LZMASettings.preset(6)
-        let c = try LZMACompressor(options: o)
+        let o = LZMASettings.preset(6)
+        let c = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: o))
         var out: [UInt8] = []
         out += try c.compress(input[0..<5000])
         out += try c.compress(input[5000...])
         out += try c.finish()
-        XCTAssertEqual(out, try LZMACompressor.compress(input, options: o))
+        XCTAssertEqual(out, try LZMACompressor.compress(input, format: .lzma, options: CompressionOptions(lzma: o)))
         // After the end, more input is a programming error.
         XCTAssertThrowsError(try c.compress([1, 2, 3]))
-    }
-
-    func testCompressingReader() throws {
-        let input = EncoderTests.mixed(30_000)
-        let o = try LZMASettings.preset(2)
-        var pos = 0
-        let reader = try LZMACompressingReader(options: o) { buf in
-            let n = min(777, buf.count, input.count - pos)
-            for i in 0..<n { buf[i] = input[pos + i] }
-            pos += n
-            return n
-        }
-        var out: [UInt8] = []
-        var tmp = [UInt8](repeating: 0, count: 1000)
-        while true {
-            let n = try tmp.withUnsafeMutableBufferPointer { try reader.read(into: $0) }
-            if n == 0 { break }
-            out += tmp[0..<n]
-        }
-        XCTAssertEqual(out, try LZMACompressor.compress(input, options: o))
-        XCTAssertEqual(try tmp.withUnsafeMutableBufferPointer { try reader.read(into: $0) }, 0)
     }
 
     // MARK: - Formats
@@ -292,13 +273,13 @@ final class EncoderTests: XCTestCase {
     func testRawLZMA1DecodesWithXZ() throws {
         let input = EncoderTests.mixed(20_000)
         for (lc, lp, pb, level) in [(3, 0, 2, 6), (0, 2, 0, 1), (1, 1, 3, 4)] {
-            var o = try LZMASettings.preset(level)
+            var o = LZMASettings(preset: LZMAPreset(level: level)!)
             o.lc = lc; o.lp = lp; o.pb = pb
             o.dictionarySize = 1 << 20
-            let c = try LZMACompressor(format: .rawLZMA1, options: o)
-            XCTAssertEqual(c.properties.lc, lc)
-            XCTAssertEqual(c.properties.dictionarySize, 1 << 20)
-            let out = try LZMACompressor.compress(input, format: .rawLZMA1, options: o)
+            let c = try LZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: o))
+            XCTAssertEqual(c.options.lzma.lc, lc)
+            XCTAssertEqual(c.options.lzma.dictionarySize, 1 << 20)
+            let out = try LZMACompressor.compress(input, format: .rawLZMA1, options: CompressionOptions(lzma: o))
             try assertXZDecodes(out, to: input, extraArgs: ["--format=raw", "--lzma1=lc=\(lc),lp=\(lp),pb=\(pb),dict=1MiB"],
                                 "raw lc=\(lc) lp=\(lp) pb=\(pb)")
         }
@@ -307,7 +288,9 @@ final class EncoderTests: XCTestCase {
     func testKnownSizeDecodesWithXZ() throws {
         for input in [EncoderTests.mixed(25_000), [], [7]] {
             for level in [0, 6] {
-                let out = try LZMACompressor.compress(input, format: .lzmaKnownSize(UInt64(input.count)), options: try .preset(level))
+                let settings = LZMASettings(preset: LZMAPreset(level: level)!)
+                let out = try LZMACompressor.compress(input, format: .lzma,
+                                                      options: CompressionOptions(lzma: settings, uncompressedSize: UInt64(input.count)))
                 // The header carries the size.
                 var size: UInt64 = 0
                 for i in 0..<8 { size |= UInt64(out[5 + i]) << (8 * UInt64(i)) }
@@ -319,21 +302,23 @@ final class EncoderTests: XCTestCase {
 
     func testKnownSizeMismatchThrows() throws {
         let input = EncoderTests.textLike(1000)
-        XCTAssertThrowsError(try LZMACompressor.compress(input, format: .lzmaKnownSize(999), options: try .preset(0))) {
-            guard case LZMAError.sizeMismatch(_, let expected, let actual) = $0 else { return XCTFail("\($0)") }
+        XCTAssertThrowsError(try LZMACompressor.compress(input, format: .lzma,
+                                                         options: CompressionOptions(lzma: .preset(0), uncompressedSize: 999))) {
+            guard case LZMAError.sizeMismatch(_, let expected, let actual, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(expected, 999); XCTAssertEqual(actual, 1000)
         }
-        XCTAssertThrowsError(try LZMACompressor.compress(input, format: .lzmaKnownSize(1001), options: try .preset(0))) {
-            guard case LZMAError.sizeMismatch(_, let expected, let actual) = $0 else { return XCTFail("\($0)") }
+        XCTAssertThrowsError(try LZMACompressor.compress(input, format: .lzma,
+                                                         options: CompressionOptions(lzma: .preset(0), uncompressedSize: 1001))) {
+            guard case LZMAError.sizeMismatch(_, let expected, let actual, _) = $0 else { return XCTFail("\($0)") }
             XCTAssertEqual(expected, 1001); XCTAssertEqual(actual, 1000)
         }
     }
 
     func testHeaderDictionaryRounding() throws {
         func headerDict(_ d: UInt32) throws -> UInt32 {
-            var o = try LZMASettings.preset(0)
+            var o = LZMASettings.preset(0)
             o.dictionarySize = d
-            let out = try LZMACompressor.compress([UInt8](), options: o)
+            let out = try LZMACompressor.compress([UInt8](), format: .lzma, options: CompressionOptions(lzma: o))
             return UInt32(out[1]) | UInt32(out[2]) << 8 | UInt32(out[3]) << 16 | UInt32(out[4]) << 24
         }
         XCTAssertEqual(try headerDict(1 << 23), 1 << 23)
@@ -347,17 +332,17 @@ final class EncoderTests: XCTestCase {
     // MARK: - Options
 
     func testPresetParameters() throws {
-        let p0 = try LZMASettings.preset(0)
+        let p0 = LZMASettings.preset(0)
         XCTAssertEqual(p0.dictionarySize, 1 << 18); XCTAssertEqual(p0.mode, .fast); XCTAssertEqual(p0.matchFinder, .hc3)
         XCTAssertEqual(p0.niceLength, 128); XCTAssertEqual(p0.depth, 4)
-        let p3 = try LZMASettings.preset(3)
+        let p3 = LZMASettings.preset(3)
         XCTAssertEqual(p3.dictionarySize, 1 << 22); XCTAssertEqual(p3.matchFinder, .hc4); XCTAssertEqual(p3.niceLength, 273)
-        let p6 = try LZMASettings.preset(6)
+        let p6 = LZMASettings.preset(6)
         XCTAssertEqual(p6, LZMASettings())
         XCTAssertEqual(p6.dictionarySize, 1 << 23); XCTAssertEqual(p6.mode, .normal); XCTAssertEqual(p6.niceLength, 64)
-        let p9e = try LZMASettings.preset(9, extreme: true)
+        let p9e = LZMASettings.preset(.extreme(9))
         XCTAssertEqual(p9e.dictionarySize, 1 << 26); XCTAssertEqual(p9e.niceLength, 273); XCTAssertEqual(p9e.depth, 512)
-        let p3e = try LZMASettings.preset(3, extreme: true)
+        let p3e = LZMASettings.preset(.extreme(3))
         XCTAssertEqual(p3e.mode, .normal); XCTAssertEqual(p3e.matchFinder, .bt4); XCTAssertEqual(p3e.niceLength, 192)
     }
 
@@ -365,7 +350,7 @@ final class EncoderTests: XCTestCase {
         let a = try LZMASettings(xzOptionString: "preset=6e,dict=64MiB,lc=1,lp=2,pb=0,mode=fast,nice=100,mf=hc4,depth=7")
         XCTAssertEqual(a.dictionarySize, 64 << 20); XCTAssertEqual(a.lc, 1); XCTAssertEqual(a.lp, 2); XCTAssertEqual(a.pb, 0)
         XCTAssertEqual(a.mode, .fast); XCTAssertEqual(a.niceLength, 100); XCTAssertEqual(a.matchFinder, .hc4); XCTAssertEqual(a.depth, 7)
-        XCTAssertEqual(try LZMASettings(xzOptionString: ""), try .preset(6))
+        XCTAssertEqual(try LZMASettings(xzOptionString: ""), .preset(6))
         XCTAssertEqual(try LZMASettings(xzOptionString: "preset=1").matchFinder, .hc4)
         XCTAssertEqual(try LZMASettings(xzOptionString: "dict=4k").dictionarySize, 4096)
         XCTAssertEqual(try LZMASettings(xzOptionString: "dict=2M").dictionarySize, 2 << 20)
@@ -382,9 +367,10 @@ final class EncoderTests: XCTestCase {
     }
 
     func testInvalidOptionsThrow() throws {
-        XCTAssertThrowsError(try LZMASettings.preset(10)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
-        XCTAssertThrowsError(try LZMASettings.preset(-1)) { XCTAssertTrue(Self.isInvalidOptions($0)) }
-        let base = try LZMASettings.preset(0)
+        // Presets from run-time values outside 0...9 are refused.
+        XCTAssertNil(LZMAPreset(level: 10))
+        XCTAssertNil(LZMAPreset(level: -1))
+        let base = LZMASettings.preset(0)
         var bad: [LZMASettings] = []
         var o = base; o.lc = 4; o.lp = 1; bad.append(o)          // lc + lp > 4 in .lzma
         o = base; o.lc = 9; bad.append(o)
@@ -397,13 +383,15 @@ final class EncoderTests: XCTestCase {
         o = base; o.matchFinder = .bt3; o.niceLength = 2; bad.append(o)
         o = base; o.depth = -1; bad.append(o)
         for opt in bad {
-            XCTAssertThrowsError(try LZMACompressor(options: opt), "\(opt)") { XCTAssertTrue(Self.isInvalidOptions($0), "\($0)") }
+            XCTAssertThrowsError(try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: opt)), "\(opt)") {
+                XCTAssertTrue(Self.isInvalidOptions($0), "\($0)")
+            }
         }
         // Raw LZMA1 accepts lc + lp > 4 (LZMA SDK decoders handle it); .lzma does not.
         o = base; o.lc = 4; o.lp = 1
-        XCTAssertNoThrow(try LZMACompressor(format: .rawLZMA1, options: o))
+        XCTAssertNoThrow(try LZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: o)))
         o = base; o.matchFinder = .bt2; o.niceLength = 2
-        XCTAssertNoThrow(try o.validate(forLZMAAlone: true))
+        XCTAssertNoThrow(try o.validate(lcPlusLpAtMost4: true))
     }
 
     static func isInvalidOptions(_ e: Error) -> Bool {

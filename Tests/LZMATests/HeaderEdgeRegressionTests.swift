@@ -34,7 +34,7 @@ final class HeaderEdgeRegressionTests: XCTestCase {
     /// Decodes `data` feeding `inChunk` bytes per call into an `outChunk`-byte
     /// buffer; returns everything produced and the error that ended it (nil
     /// when `finish()` accepted the end).
-    private func decode(_ data: [UInt8], format: DecompressionFormat, inChunk: Int, outChunk: Int)
+    private func decode(_ data: [UInt8], format: LZMAFormat, inChunk: Int, outChunk: Int)
         -> (output: [UInt8], error: LZMAError?) {
         let d = LZMADecompressor(format: format)
         var out = [UInt8]()
@@ -75,7 +75,7 @@ final class HeaderEdgeRegressionTests: XCTestCase {
             let data = try bytes(c.file)
             XCTAssertEqual(c.status, 1, c.file)
             for (inChunk, outChunk) in [(data.count, 1 << 16), (1, 4096), (4096, 1), (7, 13), (1000, 333)] {
-                for format in inChunk == data.count ? [DecompressionFormat.xz, .auto] : [.xz] {
+                for format in inChunk == data.count ? [LZMAFormat.xz, .auto] : [.xz] {
                     let r = decode(data, format: format, inChunk: inChunk, outChunk: outChunk)
                     let label = "\(c.file) in \(inChunk) out \(outChunk) \(format)"
                     XCTAssertEqual(r.output.count, c.bytes, label)
@@ -115,7 +115,7 @@ final class HeaderEdgeRegressionTests: XCTestCase {
                 XCTAssertEqual(r.error == nil, c.status == 0, "\(c.file): \(String(describing: r.error))")
             } else {
                 XCTAssertEqual(r.output, [], c.file)
-                XCTAssertEqual(r.error?.caseName, "invalidHeader", "\(c.file): \(String(describing: r.error))")
+                XCTAssertEqual(r.error?.caseName, "unknownFormat", "\(c.file): \(String(describing: r.error))")
             }
         }
         XCTAssertFalse(LZMAAlone.recognizes(header: try bytes("lzma-header-dict3MiB.lzma").prefix(12)))
@@ -149,7 +149,7 @@ final class HeaderEdgeRegressionTests: XCTestCase {
         for (name, check) in [("stream-header-only.xz", nil), ("stream-header-only-check3.xz", UInt8(3))] {
             let data = try bytes(name)
             XCTAssertEqual(data.count, 12)
-            for format in [DecompressionFormat.auto, .xz] {
+            for format in [LZMAFormat.auto, .xz] {
                 let d = LZMADecompressor(format: format)
                 let out = try d.decompress(data)
                 XCTAssertEqual(out, [])

@@ -15,7 +15,8 @@ final class LZMA2Tests: XCTestCase {
     /// payload decodes to `data` wherever it is placed in a stream.
     static func lzmaPayload(_ data: [UInt8]) throws -> [UInt8] {
         let options = LZMASettings(lc: 0, lp: 0, pb: 0, dictionarySize: 1 << 16)
-        let file = try LZMACompressor.compress(data, format: .lzmaKnownSize(UInt64(data.count)), options: options)
+        let file = try LZMACompressor.compress(data, format: .lzma,
+                                               options: CompressionOptions(lzma: options, uncompressedSize: UInt64(data.count)))
         return Array(file.dropFirst(13))
     }
 
@@ -35,7 +36,7 @@ final class LZMA2Tests: XCTestCase {
     }
 
     static func decodeRaw(_ stream: [UInt8], dict: UInt32 = 1 << 16) throws -> [UInt8] {
-        try LZMACodec.decompress(stream, format: .rawLZMA2(dictionarySize: dict))
+        try LZMADecompressor.decompress(stream, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: dict))
     }
 
     /// The control bytes of a raw LZMA2 stream.
@@ -59,7 +60,7 @@ final class LZMA2Tests: XCTestCase {
 
     func testEmptyStream() throws {
         XCTAssertEqual(try Self.decodeRaw([0x00]), [])
-        let d = LZMADecompressor(format: .rawLZMA2(dictionarySize: 4096))
+        let d = LZMADecompressor(format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 4096))
         XCTAssertEqual(try d.decompress([0x00, 0xAA, 0xBB]), [])
         XCTAssertTrue(d.isFinished)
         XCTAssertEqual(d.unusedData, [0xAA, 0xBB])
@@ -70,7 +71,8 @@ final class LZMA2Tests: XCTestCase {
         let stream = Self.storedChunk(a, dictReset: true) + Self.storedChunk(b, dictReset: false)
             + Self.storedChunk(c, dictReset: true) + [0]
         XCTAssertEqual(try Self.decodeRaw(stream), a + b + c)
-        XCTAssertEqual(try S.decodeChunked(stream, format: .rawLZMA2(dictionarySize: 4096), inChunk: 1, outChunk: 1000), a + b + c)
+        XCTAssertEqual(try S.decodeChunked(stream, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 4096),
+                                           inChunk: 1, outChunk: 1000), a + b + c)
     }
 
     func testEveryResetLevel() throws {
@@ -90,7 +92,7 @@ final class LZMA2Tests: XCTestCase {
         XCTAssertEqual(Self.controlBytes(Array(stream)), [0xE0, 0x02, 0xC0, 0xA0, 0x01, 0xC0, 0xE0, 0x00])
         let expected = a + b + c + a + c + b + c
         XCTAssertEqual(try Self.decodeRaw(Array(stream)), expected)
-        XCTAssertEqual(try S.decodeChunked(Array(stream), format: .rawLZMA2(dictionarySize: 1 << 16),
+        XCTAssertEqual(try S.decodeChunked(Array(stream), format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 1 << 16),
                                            inChunk: 1, outChunk: 3), expected)
     }
 
@@ -99,7 +101,9 @@ final class LZMA2Tests: XCTestCase {
         // the start, so its context is the fresh dictionary).
         let a = S.mixedData(3000, seed: 26), b = S.mixedData(2000, seed: 27)
         let opts = LZMASettings(lc: 1, lp: 3, pb: 4, dictionarySize: 1 << 16)
-        let payload = Array(try LZMACompressor.compress(a, format: .lzmaKnownSize(UInt64(a.count)), options: opts).dropFirst(13))
+        let payload = Array(try LZMACompressor.compress(a, format: .lzma,
+                                                        options: CompressionOptions(lzma: opts, uncompressedSize: UInt64(a.count)))
+                                .dropFirst(13))
         let props = UInt8((4 * 5 + 3) * 9 + 1)
         let stream = try Self.lzmaChunk(a, reset: 3, payload: payload, props: props) + Self.lzmaChunk(b, reset: 2) + [0]
         XCTAssertEqual(try Self.decodeRaw(stream), a + b)
@@ -116,14 +120,15 @@ final class LZMA2Tests: XCTestCase {
         let kinds = Set(Self.controlBytes(stream).map { $0 >= 0x80 ? $0 & 0xE0 : $0 })
         XCTAssertEqual(kinds, [0x01, 0x02, 0x80, 0xA0, 0xC0, 0x00], "\(Self.controlBytes(stream).map { String($0, radix: 16) })")
         XCTAssertEqual(try Self.decodeRaw(stream, dict: 256 << 10), data)
-        XCTAssertEqual(try S.decodeChunked(stream, format: .rawLZMA2(dictionarySize: 256 << 10),
+        XCTAssertEqual(try S.decodeChunked(stream, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 256 << 10),
                                            inChunk: 4093, outChunk: 65521), data)
 
         let small = S.mixedData(20_000, seed: 31)
         let s2 = try S.xz(["--format=raw", "--lzma2=preset=6,lc=1,lp=2,pb=1", "-c"], small)
         XCTAssertEqual(Self.controlBytes(s2).map { $0 & 0xE0 }, [0xE0, 0x00])
         XCTAssertEqual(try Self.decodeRaw(s2, dict: 8 << 20), small)
-        XCTAssertEqual(try S.decodeChunked(s2, format: .rawLZMA2(dictionarySize: 8 << 20), inChunk: 1, outChunk: 1), small)
+        XCTAssertEqual(try S.decodeChunked(s2, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 8 << 20),
+                                           inChunk: 1, outChunk: 1), small)
     }
 
     func testDictionarySizeCodes() throws {
@@ -138,7 +143,8 @@ final class LZMA2Tests: XCTestCase {
     }
 
     func testMemoryLimit() {
-        S.assertThrows("limit", { _ = try LZMACodec.decompress([0], format: .rawLZMA2(dictionarySize: 64 << 20), memoryLimit: 1 << 20) }) {
+        let limited = DecompressionOptions.rawLZMA2(dictionarySize: 64 << 20, memoryLimit: 1 << 20)
+        S.assertThrows("limit", { _ = try LZMADecompressor.decompress([0], format: .rawLZMA2, options: limited) }) {
             if case .memoryLimitExceeded = $0 { return true } else { return false }
         }
     }
@@ -150,7 +156,7 @@ final class LZMA2Tests: XCTestCase {
             if case .corruptData = $0 { return true } else { return false }
         }
         S.assertThrows(what + " (1-byte chunks)", file: file, line: line, {
-            _ = try S.decodeChunked(stream, format: .rawLZMA2(dictionarySize: 1 << 16), inChunk: 1, outChunk: 1)
+            _ = try S.decodeChunked(stream, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 1 << 16), inChunk: 1, outChunk: 1)
         }) {
             if case .corruptData = $0 { return true } else { return false }
         }

@@ -43,11 +43,15 @@ enum TestSupport {
 
         var url: URL { TestSupport.vectorsDirectory.appendingPathComponent(file) }
 
-        /// The format to hand to the decoder (raw vectors have no size: xz writes an end marker).
-        func format(uncompressedSize: UInt64? = nil) throws -> DecompressionFormat {
-            guard isRaw else { return .lzma }
+        /// The format to hand to the decoder.
+        var format: LZMAFormat { isRaw ? .rawLZMA1 : .lzma }
+
+        /// The options to hand to the decoder: for raw vectors the manifest's
+        /// properties (raw vectors have no size: xz writes an end marker).
+        func options(uncompressedSize: UInt64? = nil) throws -> DecompressionOptions {
+            guard isRaw else { return DecompressionOptions() }
             let p = try LZMAProperties(lc: lc, lp: lp, pb: pb, dictionarySize: dict)
-            return .rawLZMA1(p, uncompressedSize: uncompressedSize)
+            return DecompressionOptions(properties: p, uncompressedSize: uncompressedSize)
         }
     }
 
@@ -164,9 +168,10 @@ enum TestSupport {
 
     /// Python-style API: feeds `input` in chunks whose sizes come from
     /// `nextChunk`, then checks the end with `finish()`.
-    static func decodeChunked(_ input: [UInt8], format: DecompressionFormat,
+    static func decodeChunked(_ input: [UInt8], format: LZMAFormat,
+                              options: DecompressionOptions = DecompressionOptions(),
                               nextChunk: () -> Int) throws -> [UInt8] {
-        let d = LZMADecompressor(format: format)
+        let d = LZMADecompressor(format: format, options: options)
         var out = [UInt8]()
         out.reserveCapacity(input.count * 4)
         var i = 0
@@ -179,18 +184,20 @@ enum TestSupport {
         return out
     }
 
-    static func decodeChunked(_ input: [UInt8], format: DecompressionFormat, chunk: Int) throws -> [UInt8] {
-        try decodeChunked(input, format: format, nextChunk: { chunk })
+    static func decodeChunked(_ input: [UInt8], format: LZMAFormat,
+                              options: DecompressionOptions = DecompressionOptions(), chunk: Int) throws -> [UInt8] {
+        try decodeChunked(input, format: format, options: options, nextChunk: { chunk })
     }
 
     /// Python-style API with a `maxLength` on every call; checks that no call
     /// returns more than `maxLength` and that a call that returned less than
     /// `maxLength` without finishing left `needsInput` true.
     /// Input is fed `chunk` bytes at a time, and only when `needsInput` says so.
-    static func decodeWithMaxLength(_ input: [UInt8], format: DecompressionFormat, maxLength: Int,
+    static func decodeWithMaxLength(_ input: [UInt8], format: LZMAFormat,
+                                    options: DecompressionOptions = DecompressionOptions(), maxLength: Int,
                                     chunk: Int = 4096, outputCap: Int = 1 << 26,
                                     file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
-        let d = LZMADecompressor(format: format)
+        let d = LZMADecompressor(format: format, options: options)
         var out = [UInt8]()
         var i = 0
         var calls = 0
@@ -223,10 +230,11 @@ enum TestSupport {
     /// Buffer API: `decode(input:output:)` with an output buffer of
     /// `outputSize` bytes and input windows of `inputChunk` bytes. Checks
     /// the reported counts stay within the buffers.
-    static func decodeBuffered(_ input: [UInt8], format: DecompressionFormat, outputSize: Int,
+    static func decodeBuffered(_ input: [UInt8], format: LZMAFormat,
+                               options: DecompressionOptions = DecompressionOptions(), outputSize: Int,
                                inputChunk: Int = .max,
                                file: StaticString = #filePath, line: UInt = #line) throws -> [UInt8] {
-        let d = LZMADecompressor(format: format)
+        let d = LZMADecompressor(format: format, options: options)
         let buf = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: outputSize)
         defer { buf.deallocate() }
         var out = [UInt8]()
@@ -259,11 +267,20 @@ enum TestSupport {
     }
 }
 
+extension DecompressionOptions {
+    /// Options for raw LZMA2 data with a dictionary of `dictionarySize` bytes
+    /// (lc, lp and pb do not apply: LZMA2 chunks carry their own).
+    static func rawLZMA2(dictionarySize: UInt32, memoryLimit: UInt64? = nil) -> DecompressionOptions {
+        DecompressionOptions(memoryLimit: memoryLimit, properties: LZMAProperties(unchecked: 3, 0, 2, dictionarySize))
+    }
+}
+
 extension LZMAError {
     /// The error case's name, without its message or offset, for comparing
     /// outcomes ("corruptData", "truncatedInput", ...).
     var caseName: String {
         switch self {
+        case .unknownFormat: return "unknownFormat"
         case .invalidHeader: return "invalidHeader"
         case .invalidProperties: return "invalidProperties"
         case .corruptData: return "corruptData"

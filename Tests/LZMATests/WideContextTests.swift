@@ -21,19 +21,19 @@ final class WideContextTests: XCTestCase {
     func testRawRoundTripWithLargeLcAndLp() throws {
         let input = sample(30_000)
         for (lc, lp, pb) in [(8, 4, 4), (8, 0, 0), (5, 3, 1), (0, 4, 2), (6, 2, 3)] {
-            var options = try LZMASettings.preset(1)
+            var options = LZMASettings.preset(1)
             options.lc = lc; options.lp = lp; options.pb = pb
             options.dictionarySize = 1 << 16
-            let raw = try LZMACompressor.compress(input, format: .rawLZMA1, options: options)
+            let raw = try LZMACompressor.compress(input, format: .rawLZMA1, options: CompressionOptions(lzma: options))
             let props = try LZMAProperties(lc: lc, lp: lp, pb: pb, dictionarySize: 1 << 16)
-            let out = try LZMACodec.decompress(raw, format: .rawLZMA1(props, uncompressedSize: nil))
+            let out = try LZMADecompressor.decompress(raw, format: .rawLZMA1, options: DecompressionOptions(properties: props))
             XCTAssertEqual(out, input, "lc=\(lc) lp=\(lp) pb=\(pb)")
 
             // The same payload behind a hand-made .lzma header (unknown size).
             var file = [props.propertiesByte, 0, 0, 1, 0]
             file += [UInt8](repeating: 0xFF, count: 8)
             file += raw
-            XCTAssertEqual(try LZMACodec.decompress(file, format: .lzma), input, "lc=\(lc) lp=\(lp) pb=\(pb) .lzma")
+            XCTAssertEqual(try LZMADecompressor.decompress(file, format: .lzma), input, "lc=\(lc) lp=\(lp) pb=\(pb) .lzma")
 
             // Byte-at-a-time streaming gives the same bytes.
             let d = LZMADecompressor(format: .lzma)
@@ -46,9 +46,9 @@ final class WideContextTests: XCTestCase {
     }
 
     func testLZMAAloneEncoderRefusesLcPlusLpAbove4() {
-        var options = try! LZMASettings.preset(1)
+        var options = LZMASettings.preset(1)
         options.lc = 4; options.lp = 1
-        XCTAssertThrowsError(try LZMACompressor(format: .lzma, options: options)) { error in
+        XCTAssertThrowsError(try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: options))) { error in
             guard case LZMAError.invalidOptions = error else { return XCTFail("\(error)") }
         }
     }

@@ -13,9 +13,8 @@ final class XZBlockWalkerTests: XCTestCase {
         var file: [UInt8] = []
         for (size, blockSize) in [(5_000, 10_000), (0, 10_000), (70_000, 100), (3_000, 1_000)] {
             let data = XZTestSupport.mixedData(size, seed: UInt64(size))
-            var options = XZEncoderOptions(lzma: try .preset(0), check: .crc64)
-            options.blockSize = UInt64(blockSize)
-            file += try XZCompressor.compress(data, options: options) + [0, 0, 0, 0]
+            let options = CompressionOptions(lzma: .preset(0), check: .crc64, blockSize: UInt64(blockSize))
+            file += try LZMACompressor.compress(data, format: .xz, options: options) + [0, 0, 0, 0]
         }
         return file
     }

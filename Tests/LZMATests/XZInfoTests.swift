@@ -20,11 +20,11 @@ final class XZInfoTests: XCTestCase {
 
     func testBlocksAndTheirHeaders() throws {
         let data = S.mixedData(50_000, seed: 3)
-        var lzma = try LZMASettings.preset(0)
+        var lzma = LZMASettings.preset(0)
         lzma.dictionarySize = 3 << 19  // 1.5 MiB: not a power of two
-        let options = XZEncoderOptions(lzma: lzma, check: .crc32, filters: [.delta(distance: 4), .x86(start: 16)],
-                                       blockSize: 20_000, sizesInBlockHeaders: true)
-        let file = try XZCompressor.compress(data, options: options)
+        let options = CompressionOptions(lzma: lzma, check: .crc32, filters: [.delta(distance: 4), .x86(start: 16)],
+                                         blockSize: 20_000, sizesInBlockHeaders: true)
+        let file = try LZMACompressor.compress(data, format: .xz, options: options)
         let info = try info(file)
         XCTAssertEqual(info.streams.count, 1)
         let stream = info.streams[0]
@@ -49,8 +49,8 @@ final class XZInfoTests: XCTestCase {
 
     func testDamagedOrInconsistentHeadersThrow() throws {
         let data = S.mixedData(5_000, seed: 4)
-        let file = try XZCompressor.compress(data, options: XZEncoderOptions(lzma: try .preset(0), blockSize: 10_000,
-                                                                                       sizesInBlockHeaders: true))
+        let file = try LZMACompressor.compress(data, format: .xz, options: CompressionOptions(lzma: .preset(0), blockSize: 10_000,
+                                                                                              sizesInBlockHeaders: true))
         let info = try info(file)
         let block = info.streams[0].blocks[0]
         let at = Int(block.compressedOffset)

@@ -80,10 +80,14 @@ enum XZTestSupport {
 
     /// Decodes `data` feeding `inChunk` bytes and offering `outChunk` bytes of
     /// output per call, through `decode(input:output:)`, then `finish()`.
-    static func decodeChunked(_ data: [UInt8], format: DecompressionFormat = .auto,
-                              inChunk: Int, outChunk: Int, singleStream: Bool = false,
-                              memoryLimit: UInt64? = nil) throws -> [UInt8] {
-        let d = LZMADecompressor(format: format, memoryLimit: memoryLimit, singleStream: singleStream)
+    /// Like `xz -d` and the one-shot API, data after the end is an error
+    /// (`corruptData`) unless `options.concatenated` is false (one stream,
+    /// the rest is unused data) or the data is `.lz` (whose trailing data
+    /// xz ignores).
+    static func decodeChunked(_ data: [UInt8], format: LZMAFormat = .auto,
+                              options: DecompressionOptions = DecompressionOptions(),
+                              inChunk: Int, outChunk: Int) throws -> [UInt8] {
+        let d = LZMADecompressor(format: format, options: options)
         var out = [UInt8]()
         var pos = 0
         var buf = [UInt8](repeating: 0, count: outChunk)
@@ -95,7 +99,14 @@ enum XZTestSupport {
             }
             pos += r.consumed
             out += buf[0..<r.produced]
-            if r.status == .streamEnd { break }
+            if r.status == .streamEnd {
+                let trailing = d.unusedData.count + (data.count - pos)
+                if options.concatenated && trailing > 0 && d.detectedFormat != .lzip {
+                    throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
+                                                offset: d.totalIn - UInt64(d.unusedData.count))
+                }
+                break
+            }
             if r.consumed == 0 && r.produced == 0 {
                 if pos == data.count { break }
                 idle += 1
@@ -150,8 +161,8 @@ final class XZTests: XCTestCase {
             if name.hasPrefix("good-") {
                 counts.good += 1
                 let expected = try S.xz(["-dc", url.path])
-                XCTAssertEqual(try LZMACodec.decompress(data), expected, name)
-                XCTAssertEqual(try LZMACodec.decompress(data, format: .xz), expected, name)
+                XCTAssertEqual(try LZMADecompressor.decompress(data), expected, name)
+                XCTAssertEqual(try LZMADecompressor.decompress(data, format: .xz), expected, name)
                 // 1-byte output calls for the big image would dominate the debug-build run time.
                 let outChunk = expected.count > 100_000 ? 4093 : 1
                 XCTAssertEqual(try S.decodeChunked(data, inChunk: 1, outChunk: outChunk), expected, "\(name), 1-byte chunks")
@@ -162,11 +173,11 @@ final class XZTests: XCTestCase {
                 let xzMessage = try S.run(["-dc", url.path]).err
                     .split(separator: ":").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? "?"
                 do {
-                    _ = try LZMACodec.decompress(data)
+                    _ = try LZMADecompressor.decompress(data)
                 } catch {
                     XCTAssertTrue("\(error)".hasPrefix(xzMessage), "\(name): xz says \(xzMessage), we say \(error)")
                 }
-                S.assertThrows(name, { _ = try LZMACodec.decompress(data) }) { !S.isUnsupported($0) }
+                S.assertThrows(name, { _ = try LZMADecompressor.decompress(data) }) { !S.isUnsupported($0) }
                 S.assertThrows("\(name), 1-byte chunks", { _ = try S.decodeChunked(data, inChunk: 1, outChunk: 1) }) {
                     !S.isUnsupported($0)
                 }
@@ -182,7 +193,7 @@ final class XZTests: XCTestCase {
                 XCTAssertNil(d.check)
             } else if name.hasPrefix("unsupported-") {
                 counts.unsupported += 1
-                S.assertThrows(name, { _ = try LZMACodec.decompress(data) }, S.isUnsupported)
+                S.assertThrows(name, { _ = try LZMADecompressor.decompress(data) }, S.isUnsupported)
                 S.assertThrows("\(name), 1-byte chunks", { _ = try S.decodeChunked(data, inChunk: 1, outChunk: 1) },
                                S.isUnsupported)
             }
@@ -205,24 +216,24 @@ final class XZTests: XCTestCase {
             guard let d = try? Data(contentsOf: url) else { throw XCTSkip("no \(name)") }
             return [UInt8](d)
         }
-        S.assertThrows("header magic", { _ = try LZMACodec.decompress(try load("bad-0-header_magic.xz"), format: .xz) }) {
+        S.assertThrows("header magic", { _ = try LZMADecompressor.decompress(try load("bad-0-header_magic.xz"), format: .xz) }) {
             if case .invalidHeader = $0 { return true } else { return false }
         }
-        S.assertThrows("truncated", { _ = try LZMACodec.decompress(try load("bad-0-empty-truncated.xz")) }) {
+        S.assertThrows("truncated", { _ = try LZMADecompressor.decompress(try load("bad-0-empty-truncated.xz")) }) {
             if case .truncatedInput = $0 { return true } else { return false }
         }
         for name in ["bad-1-check-crc32.xz", "bad-1-check-crc32-2.xz", "bad-1-check-crc64.xz", "bad-1-check-sha256.xz"] {
-            S.assertThrows(name, { _ = try LZMACodec.decompress(try load(name)) }) {
+            S.assertThrows(name, { _ = try LZMADecompressor.decompress(try load(name)) }) {
                 if case .checkMismatch = $0 { return true } else { return false }
             }
             // ...and with ignoreCheck it decodes.
-            let d = LZMADecompressor(ignoreCheck: true)
+            let d = LZMADecompressor(options: DecompressionOptions(ignoreCheck: true))
             XCTAssertNoThrow(try d.decompress(try load(name)), name)
             XCTAssertNoThrow(try d.finish(), name)
         }
         for name in ["bad-0cat-header_magic.xz", "bad-2-index-1.xz", "bad-2-index-2.xz", "bad-1-vli-1.xz",
                      "bad-1-block_header-4.xz", "bad-1-lzma2-1.xz", "bad-0pad-empty.xz"] {
-            S.assertThrows(name, { _ = try LZMACodec.decompress(try load(name)) }) {
+            S.assertThrows(name, { _ = try LZMADecompressor.decompress(try load(name)) }) {
                 if case .corruptData = $0 { return true } else { return false }
             }
         }
@@ -245,10 +256,10 @@ final class XZTests: XCTestCase {
             var bad = file
             let checkEnd = file.count - 12 - indexSize(file)
             bad[checkEnd - 1] ^= 0x10
-            S.assertThrows("corrupt \(flag)", { _ = try LZMACodec.decompress(bad) }) {
-                if case .checkMismatch(let m) = $0 { return m.contains(check.description) } else { return false }
+            S.assertThrows("corrupt \(flag)", { _ = try LZMADecompressor.decompress(bad) }) {
+                if case .checkMismatch(let m, _) = $0 { return m.contains(check.description) } else { return false }
             }
-            let ignoring = LZMADecompressor(ignoreCheck: true)
+            let ignoring = LZMADecompressor(options: DecompressionOptions(ignoreCheck: true))
             XCTAssertEqual(try ignoring.decompress(bad), data)
             XCTAssertNoThrow(try ignoring.finish())
         }
@@ -266,7 +277,7 @@ final class XZTests: XCTestCase {
         // -T2 makes xz write both sizes into each block header.
         for args in [["--block-size=7000", "-T1"], ["--block-size=7000", "-T2"]] {
             let file = try S.xz(args + ["-c", "-6"], data)
-            XCTAssertEqual(try LZMACodec.decompress(file), data, "\(args)")
+            XCTAssertEqual(try LZMADecompressor.decompress(file), data, "\(args)")
             XCTAssertEqual(try S.decodeChunked(file, inChunk: 3, outChunk: 999), data, "\(args)")
             // 9 blocks listed in the index.
             let idx = file.count - 12 - indexSize(file)
@@ -279,7 +290,7 @@ final class XZTests: XCTestCase {
         let data = S.mixedData(30_000, seed: 3)
         for filters in [["--delta=dist=4"], ["--x86"], ["--arm64"], ["--delta=dist=2", "--sparc", "--powerpc=start=16"]] {
             let file = try S.xz(filters + ["--lzma2=preset=1", "-c"], data)
-            XCTAssertEqual(try LZMACodec.decompress(file), data, "\(filters)")
+            XCTAssertEqual(try LZMADecompressor.decompress(file), data, "\(filters)")
             XCTAssertEqual(try S.decodeChunked(file, inChunk: 5, outChunk: 3), data, "\(filters)")
         }
     }
@@ -291,32 +302,44 @@ final class XZTests: XCTestCase {
         let pad4 = [UInt8](repeating: 0, count: 4), pad8 = [UInt8](repeating: 0, count: 8)
         let file = fa + pad4 + fb + pad8 + empty + fa + pad4
         let expected = a + b + a
-        XCTAssertEqual(try LZMACodec.decompress(file), expected)
+        XCTAssertEqual(try LZMADecompressor.decompress(file), expected)
         XCTAssertEqual(try S.decodeChunked(file, inChunk: 1, outChunk: 100), expected)
         XCTAssertEqual(try S.decodeChunked(file, inChunk: 4096, outChunk: 1 << 16), expected)
         // What xz says about the same file.
         XCTAssertEqual(try S.xz(["-dc"], file), expected)
 
         // Single stream: stops after the first, the rest is unused data.
-        let d = LZMADecompressor(format: .xz, singleStream: true)
+        let d = LZMADecompressor(format: .xz, options: DecompressionOptions(concatenated: false))
         XCTAssertEqual(try d.decompress(file), a)
         XCTAssertTrue(d.isFinished)
         XCTAssertEqual(d.unusedData, Array(file[fa.count...]))
         XCTAssertNoThrow(try d.finish())
-        XCTAssertEqual(try S.decodeChunked(file, inChunk: 1, outChunk: 1, singleStream: true), a)
+        XCTAssertEqual(try S.decodeChunked(file, options: DecompressionOptions(concatenated: false), inChunk: 1, outChunk: 1), a)
 
         // Padding not a multiple of 4: in the middle and at the end.
         for bad in [fa + [0, 0, 0, 0, 0] + fb, fa + [0, 0], fa + pad4 + [0]] {
-            S.assertThrows("bad padding", { _ = try LZMACodec.decompress(bad) }) {
+            S.assertThrows("bad padding", { _ = try LZMADecompressor.decompress(bad) }) {
                 if case .corruptData(let m, _) = $0 { return m.contains("padding") } else { return false }
             }
         }
-        // Garbage after a stream: as xz, a full "header" of it is corrupt
-        // data, a shorter tail is a truncated header.
-        S.assertThrows("garbage", { _ = try LZMACodec.decompress(fa + pad4 + Array(1...12)) }) {
+        // Garbage after a stream: bytes that cannot start a stream end the
+        // data, and the one-shot API calls data after the end corrupt, a
+        // full "header" of it (as xz) and a shorter tail alike (xz 5.4 calls
+        // the shorter one a truncated header).
+        S.assertThrows("garbage", { _ = try LZMADecompressor.decompress(fa + pad4 + Array(1...12)) }) {
             if case .corruptData = $0 { return true } else { return false }
         }
-        S.assertThrows("short garbage", { _ = try LZMACodec.decompress(fa + pad4 + [1, 2, 3, 4]) }) {
+        S.assertThrows("short garbage", { _ = try LZMADecompressor.decompress(fa + pad4 + [1, 2, 3, 4]) }) {
+            if case .corruptData = $0 { return true } else { return false }
+        }
+        // The streaming decompressor ends before the garbage and leaves it unused.
+        let g = LZMADecompressor(format: .xz)
+        XCTAssertEqual(try g.decompress(fa + pad4 + [1, 2, 3, 4]), a)
+        XCTAssertTrue(g.isFinished)
+        XCTAssertEqual(g.unusedData, [1, 2, 3, 4])
+        XCTAssertNoThrow(try g.finish())
+        // A tail that can still be the start of a stream header is a truncated header.
+        S.assertThrows("truncated header", { _ = try LZMADecompressor.decompress(fa + pad4 + [0xFD, 0x37, 0x7A, 0x58]) }) {
             if case .truncatedInput = $0 { return true } else { return false }
         }
     }
@@ -324,12 +347,12 @@ final class XZTests: XCTestCase {
     func testTruncationAtEveryOffsetThrows() throws {
         let data = S.mixedData(3000, seed: 6)
         let file = try S.xz(["-c", "--block-size=1000", "-C", "crc64"], data)
-        XCTAssertEqual(try LZMACodec.decompress(file), data)
+        XCTAssertEqual(try LZMADecompressor.decompress(file), data)
         for n in 0..<file.count {
-            S.assertThrows("truncated to \(n)", { _ = try LZMACodec.decompress(file[0..<n]) }) { _ in true }
+            S.assertThrows("truncated to \(n)", { _ = try LZMADecompressor.decompress(file[0..<n]) }) { _ in true }
         }
         // Truncated inside the last stream of a concatenation: truncatedInput.
-        S.assertThrows("truncated cat", { _ = try LZMACodec.decompress(file + file.dropLast(3)) }) {
+        S.assertThrows("truncated cat", { _ = try LZMADecompressor.decompress(file + file.dropLast(3)) }) {
             if case .truncatedInput = $0 { return true } else { return false }
         }
     }
@@ -350,7 +373,7 @@ final class XZTests: XCTestCase {
         bad[uncompressed1] += 1
         let crcAt = file.count - 12 - 4
         S.fixCRC32(&bad, of: idx..<crcAt, at: crcAt)
-        S.assertThrows("index record", { _ = try LZMACodec.decompress(bad) }) {
+        S.assertThrows("index record", { _ = try LZMADecompressor.decompress(bad) }) {
             if case .corruptData(let m, _) = $0 { return m.contains("index") } else { return false }
         }
         // Swapping the two blocks' uncompressed sizes keeps the sums equal.
@@ -372,7 +395,7 @@ final class XZTests: XCTestCase {
         swapped.replaceSubrange(fields[3].0..<fields[3].1, with: u1)
         let crc2 = file2.count - 16
         S.fixCRC32(&swapped, of: idx2..<crc2, at: crc2)
-        S.assertThrows("swapped records", { _ = try LZMACodec.decompress(swapped) }) {
+        S.assertThrows("swapped records", { _ = try LZMADecompressor.decompress(swapped) }) {
             if case .corruptData(let m, _) = $0 { return m.contains("index") } else { return false }
         }
     }
@@ -380,11 +403,11 @@ final class XZTests: XCTestCase {
     func testMemoryLimit() throws {
         let data = S.mixedData(1000, seed: 8)
         let file = try S.xz(["-c", "--lzma2=dict=8MiB"], data)
-        S.assertThrows("limit", { _ = try LZMACodec.decompress(file, memoryLimit: 4 << 20) }) {
+        S.assertThrows("limit", { _ = try LZMADecompressor.decompress(file, options: DecompressionOptions(memoryLimit: 4 << 20)) }) {
             if case .memoryLimitExceeded(let need, let limit) = $0 { return need > 8 << 20 && limit == 4 << 20 }
             return false
         }
-        XCTAssertEqual(try LZMACodec.decompress(file, memoryLimit: 9 << 20), data)
+        XCTAssertEqual(try LZMADecompressor.decompress(file, options: DecompressionOptions(memoryLimit: 9 << 20)), data)
     }
 
     func testHeaderFieldErrors() throws {
@@ -393,23 +416,23 @@ final class XZTests: XCTestCase {
         var f = file
         f[7] |= 0x20
         S.fixCRC32(&f, of: 6..<8, at: 8)
-        S.assertThrows("stream flags", { _ = try LZMACodec.decompress(f) }, S.isUnsupported)
+        S.assertThrows("stream flags", { _ = try LZMADecompressor.decompress(f) }, S.isUnsupported)
         // Reserved block flag bit with a correct CRC32: unsupported.
         f = file
         let hsize = (Int(file[12]) + 1) * 4
         f[13] |= 0x04
         S.fixCRC32(&f, of: 12..<(12 + hsize - 4), at: 12 + hsize - 4)
-        S.assertThrows("block flags", { _ = try LZMACodec.decompress(f) }, S.isUnsupported)
+        S.assertThrows("block flags", { _ = try LZMADecompressor.decompress(f) }, S.isUnsupported)
         // LZMA2 dictionary code above 40: unsupported.
         f = file
         XCTAssertEqual(Array(file[14..<16]), [0x21, 0x01])
         f[16] = 41
         S.fixCRC32(&f, of: 12..<(12 + hsize - 4), at: 12 + hsize - 4)
-        S.assertThrows("lzma2 props", { _ = try LZMACodec.decompress(f) }, S.isUnsupported)
+        S.assertThrows("lzma2 props", { _ = try LZMADecompressor.decompress(f) }, S.isUnsupported)
         // A flipped bit in the compressed data.
         f = file
         f[12 + hsize + 8] ^= 1
-        S.assertThrows("data", { _ = try LZMACodec.decompress(f) }) { !S.isUnsupported($0) }
+        S.assertThrows("data", { _ = try LZMADecompressor.decompress(f) }) { !S.isUnsupported($0) }
     }
 
     func testStreamingBoundsOutputPerCall() throws {
@@ -423,7 +446,8 @@ final class XZTests: XCTestCase {
             first = false
             XCTAssertLessThanOrEqual(chunk.count, 777)
             out += chunk
-            if chunk.count < 777 && d.needsInput { break }
+            // needsInput is false once the stream is complete (isFinished).
+            if chunk.count < 777 && (d.needsInput || d.isFinished) { break }
         }
         try d.finish()
         XCTAssertEqual(out, data)
@@ -431,9 +455,9 @@ final class XZTests: XCTestCase {
 
     func testAutoDetectsLZMAAndXZ() throws {
         let data = S.mixedData(2000, seed: 10)
-        XCTAssertEqual(try LZMACodec.decompress(try S.xz(["-c", "--format=lzma"], data)), data)
-        XCTAssertEqual(try LZMACodec.decompress(try S.xz(["-c"], data)), data)
-        S.assertThrows("xz as .lzma", { _ = try LZMACodec.decompress(try S.xz(["-c"], data), format: .lzma) }) { _ in true }
+        XCTAssertEqual(try LZMADecompressor.decompress(try S.xz(["-c", "--format=lzma"], data)), data)
+        XCTAssertEqual(try LZMADecompressor.decompress(try S.xz(["-c"], data)), data)
+        S.assertThrows("xz as .lzma", { _ = try LZMADecompressor.decompress(try S.xz(["-c"], data), format: .lzma) }) { _ in true }
     }
 }
 
@@ -450,19 +474,19 @@ final class XZEncoderTests: XCTestCase {
     }()
 
     func options(_ preset: Int, check: XZCheck = .crc64, filters: [XZFilter] = [], blockSize: UInt64? = nil,
-                 sizes: Bool = false, container: XZEncoderOptions.Container = .xz) throws -> XZEncoderOptions {
-        XZEncoderOptions(lzma: try .preset(preset), check: check, filters: filters, blockSize: blockSize,
-                         sizesInBlockHeaders: sizes, container: container)
+                 sizes: Bool = false) -> CompressionOptions {
+        CompressionOptions(lzma: LZMASettings(preset: LZMAPreset(level: preset)!), check: check, filters: filters,
+                           blockSize: blockSize, sizesInBlockHeaders: sizes)
     }
 
     func testFastPresetsMatchXZByteForByte() throws {
         let data = Self.sample
         for level in [0, 1] {
-            let ours = try XZCompressor.compress(data, options: try options(level))
+            let ours = try LZMACompressor.compress(data, format: .xz, options: options(level))
             let theirs = try S.xz(["-c", "-T1", "-\(level)"], data)
             XCTAssertEqual(ours.count, theirs.count, "preset \(level)")
             XCTAssertTrue(ours == theirs, "preset \(level) differs from xz")
-            XCTAssertEqual(try LZMACodec.decompress(ours), data)
+            XCTAssertEqual(try LZMADecompressor.decompress(ours), data)
         }
     }
 
@@ -473,31 +497,31 @@ final class XZEncoderTests: XCTestCase {
     /// first with `--x86=start=16` on ooffice; this input shows it at -0).
     func testChunksEndOnTheCompressedLimitWhereXZEndsThem() throws {
         let data = S.mixedData(800_000, seed: 6, noise: 25)
-        let ours = try XZCompressor.compress(data, options: try options(0))
+        let ours = try LZMACompressor.compress(data, format: .xz, options: options(0))
         let theirs = try S.xz(["-c", "-T1", "-0"], data)
         let firstDifference = (0..<min(ours.count, theirs.count)).first { ours[$0] != theirs[$0] } ?? min(ours.count, theirs.count)
         XCTAssertTrue(ours == theirs, "\(ours.count) vs \(theirs.count) bytes, first difference at \(firstDifference)")
-        XCTAssertEqual(try LZMACodec.decompress(ours), data)
+        XCTAssertEqual(try LZMADecompressor.decompress(ours), data)
     }
 
     func testChecksFiltersAndBlocksMatchXZ() throws {
         let data = Array(Self.sample.prefix(120_000))
-        let cases: [(XZEncoderOptions, [String])] = [
-            (try options(0, check: .none), ["-C", "none", "-0"]),
-            (try options(0, check: .crc32), ["-C", "crc32", "-0"]),
-            (try options(0, check: .sha256), ["-C", "sha256", "-0"]),
-            (try options(1, filters: [.delta(distance: 4)]), ["--delta=dist=4", "--lzma2=preset=1"]),
-            (try options(0, filters: [.x86(start: 0), .delta(distance: 2)]), ["--x86", "--delta=dist=2", "--lzma2=preset=0"]),
+        let cases: [(CompressionOptions, [String])] = [
+            (options(0, check: .none), ["-C", "none", "-0"]),
+            (options(0, check: .crc32), ["-C", "crc32", "-0"]),
+            (options(0, check: .sha256), ["-C", "sha256", "-0"]),
+            (options(1, filters: [.delta(distance: 4)]), ["--delta=dist=4", "--lzma2=preset=1"]),
+            (options(0, filters: [.x86(start: 0), .delta(distance: 2)]), ["--x86", "--delta=dist=2", "--lzma2=preset=0"]),
             // Single-threaded xz: blocks without sizes in their headers.
-            (try options(0, blockSize: 40_000), ["--block-size=40000", "-0"]),
+            (options(0, blockSize: 40_000), ["--block-size=40000", "-0"]),
             // Multithreaded xz: sizes in the headers, whose room is reserved
             // for a full block (3 MiB for -1: the header is padded to it).
-            (try options(0, blockSize: 50_000, sizes: true), ["-T2", "--block-size=50000", "-0"]),
-            (try options(0, blockSize: 40_000, sizes: true), ["-T2", "--block-size=40000", "-0"]),
-            (try options(1, blockSize: 3 << 20, sizes: true), ["-T2", "-1"]),
+            (options(0, blockSize: 50_000, sizes: true), ["-T2", "--block-size=50000", "-0"]),
+            (options(0, blockSize: 40_000, sizes: true), ["-T2", "--block-size=40000", "-0"]),
+            (options(1, blockSize: 3 << 20, sizes: true), ["-T2", "-1"]),
         ]
         for (opts, args) in cases {
-            let ours = try XZCompressor.compress(data, options: opts)
+            let ours = try LZMACompressor.compress(data, format: .xz, options: opts)
             let theirs = try S.xz(["-c", "-T1"] + args, data)
             XCTAssertTrue(ours == theirs, "\(args): \(ours.count) vs \(theirs.count) bytes")
             XCTAssertEqual(try S.xz(["-dc"], ours), data, "\(args)")
@@ -506,30 +530,30 @@ final class XZEncoderTests: XCTestCase {
 
     func testRawLZMA2MatchesXZ() throws {
         let data = Self.sample
-        let ours = try XZCompressor.compress(data, options: try options(0, container: .rawLZMA2))
+        let ours = try LZMACompressor.compress(data, format: .rawLZMA2, options: options(0))
         let theirs = try S.xz(["-c", "--format=raw", "--lzma2=preset=0"], data)
         XCTAssertTrue(ours == theirs, "\(ours.count) vs \(theirs.count) bytes")
-        XCTAssertEqual(try LZMACodec.decompress(ours, format: .rawLZMA2(dictionarySize: 1 << 18)), data)
-        XCTAssertEqual(try XZCompressor.compress([], options: try options(0, container: .rawLZMA2)), [0x00])
+        XCTAssertEqual(try LZMADecompressor.decompress(ours, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 1 << 18)), data)
+        XCTAssertEqual(try LZMACompressor.compress([], format: .rawLZMA2, options: options(0)), [0x00])
     }
 
     func testNormalModeDecodesWithXZ() throws {
         let data = Array(Self.sample.prefix(100_000))
-        for opts in [try options(6), try options(6, check: .sha256, blockSize: 30_000)] {
-            let ours = try XZCompressor.compress(data, options: opts)
+        for opts in [options(6), options(6, check: .sha256, blockSize: 30_000)] {
+            let ours = try LZMACompressor.compress(data, format: .xz, options: opts)
             XCTAssertEqual(try S.xz(["-dc"], ours), data)
-            XCTAssertEqual(try LZMACodec.decompress(ours), data)
+            XCTAssertEqual(try LZMADecompressor.decompress(ours), data)
             XCTAssertLessThan(ours.count, data.count)
         }
     }
 
     func testEmptyAndTinyInputs() throws {
         for input: [UInt8] in [[], [0x42], Array("abc".utf8)] {
-            let ours = try XZCompressor.compress(input, options: try options(0))
+            let ours = try LZMACompressor.compress(input, format: .xz, options: options(0))
             XCTAssertEqual(ours, try S.xz(["-c", "-T1", "-0"], input), "\(input.count) bytes")
-            XCTAssertEqual(try LZMACodec.decompress(ours), input)
+            XCTAssertEqual(try LZMADecompressor.decompress(ours), input)
         }
-        XCTAssertEqual(try XZCompressor.compress([], options: try options(0)).count, 32)
+        XCTAssertEqual(try LZMACompressor.compress([], format: .xz, options: options(0)).count, 32)
     }
 
     func testSmallDictionaryWithStoredChunks() throws {
@@ -537,9 +561,9 @@ final class XZEncoderTests: XCTestCase {
         // chunk needs, so the encoder keeps its own copy.
         var rng = FilterTests.RNG(seed: 43)
         let data = S.mixedData(20_000, seed: 44) + rng.bytes(150_000) + S.mixedData(20_000, seed: 45)
-        var lz = try LZMASettings.preset(0)
+        var lz = LZMASettings.preset(0)
         lz.dictionarySize = 4096
-        let ours = try XZCompressor.compress(data, options: XZEncoderOptions(lzma: lz))
+        let ours = try LZMACompressor.compress(data, format: .xz, options: CompressionOptions(lzma: lz))
         XCTAssertEqual(try S.xz(["-dc"], ours), data)
         let theirs = try S.xz(["-c", "-T1", "--lzma2=preset=0,dict=4KiB"], data)
         XCTAssertTrue(ours == theirs, "\(ours.count) vs \(theirs.count) bytes")
@@ -548,9 +572,9 @@ final class XZEncoderTests: XCTestCase {
     func testChunkedInputGivesTheSameBytes() throws {
         let data = Array(Self.sample.prefix(60_000))
         for sizes in [false, true] {
-            let opts = try options(1, filters: [.delta(distance: 1)], blockSize: 25_000, sizes: sizes)
-            let reference = try XZCompressor.compress(data, options: opts)
-            let c = try XZCompressor(options: opts)
+            let opts = options(1, filters: [.delta(distance: 1)], blockSize: 25_000, sizes: sizes)
+            let reference = try LZMACompressor.compress(data, format: .xz, options: opts)
+            let c = try LZMACompressor(format: .xz, options: opts)
             var out: [UInt8] = []
             var pos = 0
             var step = 1
@@ -563,7 +587,7 @@ final class XZEncoderTests: XCTestCase {
             out += try c.finish()
             XCTAssertEqual(out, reference)
             // Tiny output buffers.
-            let c2 = try XZCompressor(options: opts)
+            let c2 = try LZMACompressor(format: .xz, options: opts)
             var out2: [UInt8] = []
             var buf = [UInt8](repeating: 0, count: 7)
             var inPos = 0
@@ -580,11 +604,12 @@ final class XZEncoderTests: XCTestCase {
     }
 
     func testInvalidOptionsThrow() throws {
-        var lz = try LZMASettings.preset(0)
+        var lz = LZMASettings.preset(0)
         lz.lc = 4; lz.lp = 1
-        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(lzma: lz)))
-        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(blockSize: 0)))
-        XCTAssertThrowsError(try XZCompressor(options: XZEncoderOptions(filters: [.delta(distance: 1), .x86(start: 0), .arm(start: 0), .sparc(start: 0)])))
+        XCTAssertThrowsError(try LZMACompressor(format: .xz, options: CompressionOptions(lzma: lz)))
+        XCTAssertThrowsError(try LZMACompressor(format: .xz, options: CompressionOptions(blockSize: 0)))
+        XCTAssertThrowsError(try LZMACompressor(format: .xz, options: CompressionOptions(filters: [.delta(distance: 1), .x86(start: 0),
+                                                                                       .arm(start: 0), .sparc(start: 0)])))
     }
 
     func testDictionarySizeCode() {

@@ -26,9 +26,9 @@ final class XZUtilsLZMAFilesTests: XCTestCase {
     }
 
     /// Decodes in one shot (chunk nil) or `chunk` bytes at a time.
-    private func decode(_ input: [UInt8], format: DecompressionFormat, chunk: Int?) throws -> [UInt8] {
+    private func decode(_ input: [UInt8], format: LZMAFormat, chunk: Int?) throws -> [UInt8] {
         if let chunk { return try TestSupport.decodeChunked(input, format: format, chunk: chunk) }
-        return try LZMACodec.decompress(input, format: format)
+        return try LZMADecompressor.decompress(input, format: format)
     }
 
     func testGoodFiles() throws {
@@ -43,7 +43,7 @@ final class XZUtilsLZMAFilesTests: XCTestCase {
                 XCTAssertEqual(r.status, 0, "xz -dc \(name) failed")
                 reference = TestSupport.sha1Hex(r.stdout)
             }
-            for format in [DecompressionFormat.lzma, .auto] {
+            for format in [LZMAFormat.lzma, .auto] {
                 for chunk in [nil, 1] as [Int?] {
                     do {
                         let out = try decode(input, format: format, chunk: chunk)
@@ -72,7 +72,7 @@ final class XZUtilsLZMAFilesTests: XCTestCase {
                 // Sanity: xz rejects it too.
                 XCTAssertNotEqual(try TestSupport.run(xz, ["-dc", url.path]).status, 0, "xz accepts \(name)?")
             }
-            for format in [DecompressionFormat.lzma, .auto] {
+            for format in [LZMAFormat.lzma, .auto] {
                 for chunk in [nil, 1] as [Int?] {
                     let how = "\(name) (\(format), chunk \(chunk.map(String.init) ?? "all"))"
                     XCTAssertThrowsError(try decode(input, format: format, chunk: chunk), how) { error in

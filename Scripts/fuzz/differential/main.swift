@@ -52,9 +52,11 @@ func writeAll(_ bytes: [UInt8]) {
 }
 
 func compress(_ data: [UInt8], format: Int, options: LZMASettings, chunk: Int) throws -> [UInt8] {
-    let f: CompressionFormat = format == 0 ? .lzma : format == 1 ? .lzmaKnownSize(UInt64(data.count)) : .rawLZMA1
-    if chunk == 0 { return try LZMACompressor.compress(data, format: f, options: options) }
-    let c = try LZMACompressor(format: f, options: options)
+    // 0: .lzma, 1: .lzma with the size in the header, 2: raw LZMA1 (with an end marker).
+    let f: LZMAFormat = format == 2 ? .rawLZMA1 : .lzma
+    let o = CompressionOptions(lzma: options, uncompressedSize: format == 1 ? UInt64(data.count) : nil)
+    if chunk == 0 { return try LZMACompressor.compress(data, format: f, options: o) }
+    let c = try LZMACompressor(format: f, options: o)
     var out: [UInt8] = []
     var pos = 0
     while pos < data.count {
@@ -65,15 +67,14 @@ func compress(_ data: [UInt8], format: Int, options: LZMASettings, chunk: Int) t
 }
 
 func decompress(_ data: [UInt8], format: Int, options: LZMASettings, chunk: Int) throws -> [UInt8] {
-    let f: DecompressionFormat
+    let f: LZMAFormat = format == 2 ? .rawLZMA1 : .lzma
+    var o = DecompressionOptions()
     if format == 2 {
-        f = .rawLZMA1(try LZMAProperties(lc: options.lc, lp: options.lp, pb: options.pb,
-                                         dictionarySize: options.dictionarySize), uncompressedSize: nil)
-    } else {
-        f = .lzma
+        o.properties = try LZMAProperties(lc: options.lc, lp: options.lp, pb: options.pb,
+                                          dictionarySize: options.dictionarySize)
     }
-    if chunk == 0 { return try LZMACodec.decompress(data, format: f) }
-    let d = LZMADecompressor(format: f)
+    if chunk == 0 { return try LZMADecompressor.decompress(data, format: f, options: o) }
+    let d = LZMADecompressor(format: f, options: o)
     var out: [UInt8] = []
     var pos = 0
     while pos < data.count {

@@ -19,17 +19,17 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     do {
         props = try LZMAProperties(propertiesByte: propsByte, dictionarySize: dict)
         check(propsByte <= 224, "properties byte \(propsByte) accepted")
-    } catch let e as LZMAError {
-        guard propsByte > 224, case .invalidProperties = e else { fatalError("props \(propsByte) threw \(e)") }
+    } catch {
+        guard propsByte > 224, case .invalidProperties = error else { fatalError("props \(propsByte) threw \(error)") }
         return 0
-    } catch { fatalError("\(error)") }
-    let format = DecompressionFormat.rawLZMA1(props, uncompressedSize: known)
-    let res = checkWholeFile(r.rest, format: format)
+    }
+    let options = DecompressionOptions(properties: props, uncompressedSize: known)
+    let res = checkWholeFile(r.rest, format: .rawLZMA1, options: options)
     if flags & 2 != 0 {
         // Again with tiny output buffers: same outcome, same length.
         // Capped at 64 KiB: one call per 1-64 output bytes is slow.
         let smallCap = 1 << 16
-        let small = decodeStreaming(r.rest, format: format, memoryLimit: fuzzMemoryLimit,
+        let small = decodeStreaming(r.rest, format: .rawLZMA1, options: options, memoryLimit: fuzzMemoryLimit,
                                     outChunk: 1 + Int(flags >> 2), cap: smallCap, keepOutput: false)
         let failed: Bool
         if case .failed = res.outcome { failed = true } else { failed = false }

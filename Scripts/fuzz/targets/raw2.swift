@@ -10,7 +10,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var r = FuzzReader(data, size)
     let b = r.byte()
     let dict = UInt32(1) << UInt32(b % 21) + UInt32(b / 21)
-    checkWholeFile(r.rest, format: .rawLZMA2(dictionarySize: dict))
+    // lc/lp/pb do not apply to LZMA2 (its chunks carry them); the defaults are valid.
+    let properties = try! LZMAProperties(dictionarySize: dict)
+    checkWholeFile(r.rest, format: .rawLZMA2, options: DecompressionOptions(properties: properties))
     #endif
     return 0
 }

@@ -17,7 +17,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var r = FuzzReader(data, size)
     let level = Int(r.byte() % 10)
     let flags = r.byte()
-    var o = try! LZMASettings.preset(level, extreme: flags & 1 != 0)
+    var o = LZMASettings(preset: LZMAPreset(level: level, extreme: flags & 1 != 0)!)
     let sel = r.byte()
     if flags & 8 != 0 { o.mode = sel & 1 == 0 ? .fast : .normal }
     let finders: [LZMASettings.MatchFinder] = [.hc3, .hc4, .bt2, .bt3, .bt4]
@@ -37,23 +37,22 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let chunk = 1 + Int(r.byte()) * 37
     let input = r.rest
 
-    let container: CompressionFormat = containerKind == 0 ? .lzma : containerKind == 1 ? .lzmaKnownSize(UInt64(input.count)) : .rawLZMA1
+    // .lzma, .lzma with the size in the header (no end marker), raw LZMA1 (end marker).
+    let container: LZMAFormat = raw ? .rawLZMA1 : .lzma
+    let options = CompressionOptions(lzma: o, uncompressedSize: containerKind == 1 ? UInt64(input.count) : nil)
     let compressed: [UInt8]
     do {
-        compressed = try LZMACompressor.compress(input, format: container, options: o)
+        compressed = try LZMACompressor.compress(input, format: container, options: options)
     } catch {
         fatalError("encoder refused valid options \(o): \(error)")
     }
-    let decodeFormat: DecompressionFormat
+    var decodeOptions = DecompressionOptions()
     if raw {
-        decodeFormat = .rawLZMA1(try! LZMAProperties(lc: o.lc, lp: o.lp, pb: o.pb, dictionarySize: o.dictionarySize),
-                                 uncompressedSize: nil)
-    } else {
-        decodeFormat = .lzma
+        decodeOptions.properties = try! LZMAProperties(lc: o.lc, lp: o.lp, pb: o.pb, dictionarySize: o.dictionarySize)
     }
     let back: [UInt8]
     do {
-        back = try LZMACodec.decompress(compressed, format: decodeFormat)
+        back = try LZMADecompressor.decompress(compressed, format: container, options: decodeOptions)
     } catch {
         fatalError("our decoder rejected our encoder's output (\(o), \(container)): \(error)")
     }
@@ -61,7 +60,7 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
 
     if flags & 32 != 0 {
         // The compressed bytes must not depend on how input and output are chunked.
-        let c = try! LZMACompressor(format: container, options: o)
+        let c = try! LZMACompressor(format: container, options: options)
         var again: [UInt8] = []
         let outSize = 1 + chunk % 300
         let out = UnsafeMutablePointer<UInt8>.allocate(capacity: outSize)

@@ -11,14 +11,16 @@
 
 import LZMA
 
-/// Formats to try; a new decoder format is one more line here.
-let formats: [DecompressionFormat] = {
-    var f: [DecompressionFormat] = [.auto, .lzma]
-    f.append(.rawLZMA1(try! LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 16), uncompressedSize: nil))
-    f.append(.rawLZMA1(try! LZMAProperties(lc: 0, lp: 2, pb: 0, dictionarySize: 4096), uncompressedSize: 3000))
+/// Formats (with their options) to try; a new decoder format is one more line here.
+let formats: [(format: LZMAFormat, options: DecompressionOptions)] = {
+    var f: [(format: LZMAFormat, options: DecompressionOptions)] = [(.auto, DecompressionOptions()),
+                                                                     (.lzma, DecompressionOptions())]
+    f.append((.rawLZMA1, DecompressionOptions(properties: try! LZMAProperties(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 16))))
+    f.append((.rawLZMA1, DecompressionOptions(properties: try! LZMAProperties(lc: 0, lp: 2, pb: 0, dictionarySize: 4096),
+                                              uncompressedSize: 3000)))
     #if HAVE_XZ
-    f.append(.xz)
-    f.append(.rawLZMA2(dictionarySize: 1 << 16))
+    f.append((.xz, DecompressionOptions()))
+    f.append((.rawLZMA2, DecompressionOptions(properties: try! LZMAProperties(dictionarySize: 1 << 16))))
     #endif
     return f
 }()
@@ -26,7 +28,7 @@ let formats: [DecompressionFormat] = {
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     var r = FuzzReader(data, size)
-    let format = formats[Int(r.byte()) % formats.count]
+    let (format, options) = formats[Int(r.byte()) % formats.count]
     let n = Int(r.byte() % 8)
     var chunks: [Int] = []
     for _ in 0..<n { chunks.append(1 + Int(r.byte())) }
@@ -37,9 +39,10 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     // Small output buffers mean one call per few bytes: keep the output short
     // (16 KiB still crosses the 4 KiB window of the second raw format).
     let cap = outChunk < 4096 ? 1 << 14 : fuzzOutputCap
-    let whole = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, outChunk: cap, cap: cap, keepOutput: true)
-    let split = decodeStreaming(input, format: format, memoryLimit: fuzzMemoryLimit, inChunks: chunks, outChunk: outChunk,
+    let whole = decodeStreaming(input, format: format, options: options, memoryLimit: fuzzMemoryLimit, outChunk: cap,
                                 cap: cap, keepOutput: true)
+    let split = decodeStreaming(input, format: format, options: options, memoryLimit: fuzzMemoryLimit, inChunks: chunks,
+                                outChunk: outChunk, cap: cap, keepOutput: true)
     check(sameOutcome(whole.outcome, split.outcome),
                  "\(format): one-shot \(whole.outcome), chunked \(chunks) out \(outChunk): \(split.outcome)")
     if case .failed = whole.outcome { return 0 }
