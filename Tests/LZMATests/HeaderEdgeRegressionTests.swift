@@ -45,12 +45,17 @@ final class HeaderEdgeRegressionTests: XCTestCase {
                 let end = min(data.count, pos + inChunk)
                 var r = (consumed: 0, produced: 0, status: CodingStatus.needsInput)
                 var thrown: LZMAError?
+                let before = d.totalOut
                 data[pos..<end].withUnsafeBufferPointer { i in
                     buf.withUnsafeMutableBufferPointer { o in
                         do throws(LZMAError) { r = try d.decode(input: i, output: o) } catch { thrown = error }
                     }
                 }
-                if let thrown { throw thrown }
+                if let thrown {
+                    // decode() throws at once; the bytes it wrote first are good.
+                    out += buf[0..<Int(d.totalOut - before)]
+                    throw thrown
+                }
                 out += buf[0..<r.produced]
                 pos += r.consumed
                 if r.status == .streamEnd { return (out, nil) }
