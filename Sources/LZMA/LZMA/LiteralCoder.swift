@@ -6,49 +6,30 @@
 /// repeated, so while the decoded bits agree with it a second set of
 /// probabilities (offset 0x100/0x200, selected by the match bit) is used: a
 /// "matched literal".
-extension RangeDecoder {
-    @inlinable @inline(__always)
-    mutating func decodeLiteral(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
+extension LZMABitSource {
+    @inline(__always)
+    mutating func literal(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
         var symbol: UInt32 = 1
         repeat {
-            symbol = (symbol &<< 1) | decodeBit(probs + Int(symbol))
+            symbol = (symbol &<< 1) | treeBit(probs + Int(symbol))
         } while symbol < 0x100
         return symbol & 0xFF
     }
 
-    @inlinable @inline(__always)
-    mutating func decodeMatchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) -> UInt32 {
+    @inline(__always)
+    mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) -> UInt32 {
         var symbol: UInt32 = 1
         var match = matchByte
         var offset: UInt32 = 0x100
         repeat {
             match &<<= 1
             let matchBit = match & offset
-            let bit = decodeBit(probs + Int(offset &+ matchBit &+ symbol))
+            let bit = treeBit(probs + Int(offset &+ matchBit &+ symbol))
             symbol = (symbol &<< 1) | bit
             // While decoded bits equal the match byte's, keep using the
             // matched probabilities; after the first difference, plain ones.
             offset &= bit != 0 ? matchBit : ~matchBit
         } while symbol < 0x100
         return symbol & 0xFF
-    }
-}
-
-extension DryRunRangeDecoder {
-    @inlinable mutating func literal(_ probs: UnsafeMutablePointer<UInt16>) {
-        _ = tree(probs, numBits: 8)
-    }
-
-    @inlinable mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) {
-        var symbol: UInt32 = 1
-        var match = matchByte
-        var offset: UInt32 = 0x100
-        repeat {
-            match &<<= 1
-            let matchBit = match & offset
-            let b = bit(probs + Int(offset &+ matchBit &+ symbol))
-            symbol = (symbol &<< 1) | b
-            offset &= b != 0 ? matchBit : ~matchBit
-        } while symbol < 0x100
     }
 }
