@@ -12,8 +12,7 @@ extension LZMABitSource {
     @inline(__always)
     mutating func distance(_ probs: UnsafeMutablePointer<UInt16>, length: Int) -> UInt32 {
         let lenState = length < LZMAConstants.numLenToPosStates - 1 ? length : LZMAConstants.numLenToPosStates - 1
-        let slot = bitTree(probs + ProbabilityLayout.posSlot + (lenState &<< LZMAConstants.numPosSlotBits),
-                           numBits: LZMAConstants.numPosSlotBits)
+        let slot = bitTree6(probs + ProbabilityLayout.posSlot + (lenState &<< LZMAConstants.numPosSlotBits))
         if slot < UInt32(LZMAConstants.startPosModelIndex) { return slot }
         let numDirectBits = Int(slot &>> 1) &- 1
         var distance = (2 | (slot & 1)) &<< UInt32(numDirectBits)
@@ -25,7 +24,7 @@ extension LZMABitSource {
         } else {
             let middle: UInt32 = directBits(numDirectBits &- LZMAConstants.numAlignBits)
             distance &+= middle &<< UInt32(LZMAConstants.numAlignBits)
-            distance &+= reverseBitTree(probs + ProbabilityLayout.align, numBits: LZMAConstants.numAlignBits)
+            distance &+= reverseBitTree4(probs + ProbabilityLayout.align)
         }
         return distance
     }

@@ -50,10 +50,8 @@ final class LZMADecoder {
 
     // Model state.
     private var state = LZMAState()
-    private var rep0: UInt32 = 0
-    private var rep1: UInt32 = 0
-    private var rep2: UInt32 = 0
-    private var rep3: UInt32 = 0
+    /// rep0...rep3, the last four match distances (minus one).
+    private let reps: UnsafeMutablePointer<UInt32>
     /// Position counter for the pb/lp bits (counts since the dictionary reset).
     private var posCounter: UInt32 = 0
     /// Bytes of a match still to copy when the window limit stopped it.
@@ -77,12 +75,14 @@ final class LZMADecoder {
         probs = .allocate(capacity: probsCapacity)
         window = OutputWindow(dictSize: windowSize ?? Int(properties.effectiveDictionarySize))
         temp = .allocate(capacity: 32)
+        reps = .allocate(capacity: 4)
         resetState()
     }
 
     deinit {
         probs.deallocate()
         temp.deallocate()
+        reps.deallocate()
         window.deallocate()
     }
 
@@ -105,7 +105,7 @@ final class LZMADecoder {
         probs.initialize(repeating: BitModelConstants.initialProbability,
                          count: ProbabilityLayout.count(lc: lc, lp: lp))
         state = LZMAState()
-        rep0 = 0; rep1 = 0; rep2 = 0; rep3 = 0
+        reps.initialize(repeating: 0, count: 4)
         remainLen = 0
         endMarkerSeen = false
         failed = nil
@@ -266,19 +266,11 @@ final class LZMADecoder {
 
     /// Copies as much of a pending match as fits below `limit`.
     private func copyPendingMatch(limit: Int) {
-        let dic = window.buf
-        let cap = window.capacity
-        var pos = window.pos
-        let n = min(remainLen, limit - pos)
-        var src = pos - Int(rep0) - 1
-        if src < 0 { src += cap }
-        for _ in 0..<n {
-            dic[pos] = dic[src]
-            pos += 1
-            src += 1
-            if src == cap { src = 0 }
-        }
-        window.pos = pos
+        let n = min(remainLen, limit - window.pos)
+        guard n > 0 else { return }
+        OutputWindow.copyMatch(window.buf, pos: window.pos, distance: Int(reps[0]) + 1, count: n,
+                               capacity: window.capacity)
+        window.pos += n
         posCounter &+= UInt32(truncatingIfNeeded: n)
         remainLen -= n
     }
@@ -320,31 +312,46 @@ final class LZMADecoder {
     /// model back; with `RangeLookAhead` it decodes one symbol and stores
     /// nothing. Returns the kind of the last symbol and, for invalid data
     /// (checked only when committing), what is wrong.
-    private func decodeSymbols<S: LZMABitSource>(_ rc: inout S, bufLimit: UnsafePointer<UInt8>,
+    ///
+    /// The loop keeps few values live so that they stay in registers: rep1-3
+    /// live in memory (only rep matches touch them), the position counter is
+    /// `pos` plus a constant, and the literal coder index takes one mask.
+    private func decodeSymbols<S: LZMABitSource>(_ source: inout S, bufLimit: UnsafePointer<UInt8>,
                                                  limit: Int) -> (kind: SymbolKind, failure: String?) {
+        // A local copy: `range`, `code` and `inp` stay in registers (through
+        // the inout parameter every bit stored `inp` to memory).
+        var rc = source
+        defer { source = rc }
         let probs = self.probs
+        let reps = self.reps
         let dic = window.buf
         let cap = window.capacity
         var pos = window.pos
         let isFull = window.isFull
         var state = self.state
-        var rep0 = self.rep0, rep1 = self.rep1, rep2 = self.rep2, rep3 = self.rep3
-        var posCounter = self.posCounter
-        let pbMask = (1 << pb) - 1
-        let lpMask = (UInt32(1) << UInt32(lp)) - 1
+        var rep0 = reps[0]
+        // posCounter == pos + posBias (both advance together).
+        let posBias = posCounter &- UInt32(truncatingIfNeeded: pos)
+        let pbMask = (UInt32(1) << UInt32(pb)) &- 1
+        // ((position << 8) | prevByte) & literalMask keeps the lp low bits of
+        // the position and the lc high bits of the previous byte: the coder
+        // index, times 2^(8 - lc).
+        let literalMask = (UInt32(0x100) << UInt32(lp)) &- (UInt32(0x100) >> UInt32(lc))
         let lc = UInt32(self.lc)
         var kind = SymbolKind.literal
         var failure: String? = nil
         var marker = false
 
         repeat {
-            let posState = Int(posCounter) & pbMask
+            let position = UInt32(truncatingIfNeeded: pos) &+ posBias
+            let posState = Int(position & pbMask)
             if !rc.decision(probs + ProbabilityLayout.isMatch + (state.value &<< 4) + posState) {
-                // Literal.
+                // Literal. dic[-1] is the byte before dic[0] (see OutputWindow).
                 kind = .literal
-                let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos &- 1]) : (isFull ? UInt32(dic[cap &- 1]) : 0)
-                let litIndex = ((posCounter & lpMask) &<< lc) &+ (prevByte &>> (8 &- lc))
-                let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) &* 0x300
+                let prevByte = UInt32(dic[pos &- 1])
+                let index = ((position &<< 8) | prevByte) & literalMask
+                // index / 2^(8 - lc) coders of 0x300 probabilities each.
+                let litProbs = probs + ProbabilityLayout.literal + 3 &* Int(index &<< lc)
                 let byte: UInt32
                 if state.isLiteral {
                     byte = rc.literal(litProbs)
@@ -354,12 +361,11 @@ final class LZMADecoder {
                     // history, which only grows until the next dictionary reset
                     // (which always comes with a state reset): dic[src] is history.
                     var src = pos &- Int(rep0) &- 1
-                    if src < 0 { src &+= cap }
+                    src &+= (src &>> (Int.bitWidth &- 1)) & cap  // wraps without a branch
                     byte = rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]))
                 }
                 if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
                 pos &+= 1
-                posCounter &+= 1
                 state.updateLiteral()
                 continue
             }
@@ -378,7 +384,8 @@ final class LZMADecoder {
                     marker = true
                     break
                 }
-                rep3 = rep2; rep2 = rep1; rep1 = rep0; rep0 = dist
+                if S.commits { reps[3] = reps[2]; reps[2] = reps[1]; reps[1] = rep0 }
+                rep0 = dist
             } else {
                 kind = .rep
                 if !rc.decision(probs + ProbabilityLayout.isRepG0 + state.value) {
@@ -389,28 +396,28 @@ final class LZMADecoder {
                             let hist = isFull ? cap : pos
                             if Int(rep0) >= hist { failure = "short rep before any output"; break }
                             var src = pos &- Int(rep0) &- 1
-                            if src < 0 { src &+= cap }
+                            src &+= (src &>> (Int.bitWidth &- 1)) & cap
                             dic[pos] = dic[src]
                         }
                         pos &+= 1
-                        posCounter &+= 1
                         state.updateShortRep()
                         continue
                     }
                 } else {
+                    // rep1, rep2 or rep3 moves to the front.
                     let dist: UInt32
                     if !rc.decision(probs + ProbabilityLayout.isRepG1 + state.value) {
-                        dist = rep1
+                        dist = reps[1]
                     } else {
                         if !rc.decision(probs + ProbabilityLayout.isRepG2 + state.value) {
-                            dist = rep2
+                            dist = reps[2]
                         } else {
-                            dist = rep3
-                            rep3 = rep2
+                            dist = reps[3]
+                            if S.commits { reps[3] = reps[2] }
                         }
-                        rep2 = rep1
+                        if S.commits { reps[2] = reps[1] }
                     }
-                    rep1 = rep0
+                    if S.commits { reps[1] = rep0 }
                     rep0 = dist
                 }
                 len = rc.length(probs + ProbabilityLayout.repLenCoder, posState: posState)
@@ -428,29 +435,16 @@ final class LZMADecoder {
             let room = limit &- pos
             let cur = len < room ? len : room
             remainLen = len &- cur
-            var src = pos &- Int(rep0) &- 1
-            if src < 0 { src &+= cap }
-            if src &+ cur <= cap && Int(rep0) &+ 1 >= cur {
-                // Source and destination do not overlap and do not wrap.
-                (dic + pos).update(from: dic + src, count: cur)
+            if cur > 0 {
+                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
                 pos &+= cur
-            } else {
-                var n = cur
-                while n > 0 {
-                    dic[pos] = dic[src]
-                    pos &+= 1
-                    src &+= 1
-                    if src == cap { src = 0 }
-                    n &-= 1
-                }
             }
-            posCounter &+= UInt32(truncatingIfNeeded: cur)
         } while S.commits && pos < limit && rc.inp < bufLimit
 
         if S.commits {
             self.state = state
-            self.rep0 = rep0; self.rep1 = rep1; self.rep2 = rep2; self.rep3 = rep3
-            self.posCounter = posCounter
+            reps[0] = rep0
+            self.posCounter = UInt32(truncatingIfNeeded: pos) &+ posBias
             window.pos = pos
             if marker { endMarkerSeen = true }
         }

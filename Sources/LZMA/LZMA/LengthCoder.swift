@@ -9,11 +9,11 @@ extension LZMABitSource {
     @inline(__always)
     mutating func length(_ base: UnsafeMutablePointer<UInt16>, posState: Int) -> Int {
         if !decision(base + LengthLayout.choice) {
-            return Int(bitTree(base + LengthLayout.low + (posState &<< 3), numBits: 3))
+            return Int(bitTree3(base + LengthLayout.low + (posState &<< 3)))
         }
         if !decision(base + LengthLayout.choice2) {
-            return 8 &+ Int(bitTree(base + LengthLayout.mid + (posState &<< 3), numBits: 3))
+            return 8 &+ Int(bitTree3(base + LengthLayout.mid + (posState &<< 3)))
         }
-        return 16 &+ Int(bitTree(base + LengthLayout.high, numBits: 8))
+        return 16 &+ Int(bitTree8(base + LengthLayout.high))
     }
 }

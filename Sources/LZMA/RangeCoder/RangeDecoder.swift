@@ -36,9 +36,11 @@ protocol LZMABitSource {
     /// choices...): true for 1. Callers branch on it anyway, so it may branch.
     mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool
 
-    /// A bit inside a bit tree, 0 or 1; the next probability depends on it, so
-    /// the real decoder computes it without a branch.
-    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>) -> UInt32
+    /// A bit inside a bit tree, 0 or 1, with the probability at `p` whose
+    /// value the caller has already loaded (`prob`): the trees load the next
+    /// probability before the bit is known (see `BitTree`). The real decoder
+    /// computes it without a branch.
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32
 
     /// `count` (>= 1) bits of probability one half, most significant first.
     mutating func directBits(_ count: Int) -> UInt32
@@ -91,36 +93,40 @@ struct RangeDecoder: LZMABitSource {
     }
 
     @inline(__always)
-    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>) -> UInt32 {
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32 {
         normalize()
-        let prob = UInt32(p.pointee)
         let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
-        if code < bound {
-            range = bound
-            p.pointee = UInt16(truncatingIfNeeded: prob &+ ((BitModelConstants.bitModelTotal &- prob) &>> BitModelConstants.numMoveBits))
-            return 0
-        } else {
-            range &-= bound
-            code &-= bound
-            p.pointee = UInt16(truncatingIfNeeded: prob &- (prob &>> BitModelConstants.numMoveBits))
-            return 1
-        }
+        // No branch: a tree bit is a coin flip to the branch predictor, and
+        // the next probability depends on it. One subtraction gives both
+        // code - bound and the bit (its borrow), so the selects (cmov) key
+        // off its flags.
+        let (rest, zero) = code.subtractingReportingOverflow(bound)
+        range = zero ? bound : range &- bound
+        code = zero ? code : rest
+        // Both updates in one expression: prob - ((prob - target) >> 5), an
+        // arithmetic shift, with target 0 for a 1 and 2048 - 31 for a 0 (the
+        // 31 turns the shift's rounding down into the + (2048 - prob) >> 5).
+        let target: UInt32 = zero ? BitModelConstants.bitModelTotal &- 31 : 0
+        let step = Int32(bitPattern: prob &- target) &>> Int32(BitModelConstants.numMoveBits)
+        p.pointee = UInt16(truncatingIfNeeded: prob &- UInt32(bitPattern: step))
+        return zero ? 0 : 1
     }
 
     @inline(__always)
     mutating func directBits(_ count: Int) -> UInt32 {
         var result: UInt32 = 0
-        var n = count
+        var n = UInt32(truncatingIfNeeded: count)
         repeat {
             normalize()
             range &>>= 1
-            // t is all ones when code < range (bit 0), zero otherwise.
-            code &-= range
-            let t = 0 &- (code &>> 31)
-            code &+= range & t
-            result = (result &<< 1) &+ (t &+ 1)
+            // code < range (a 0 bit) makes t negative as an Int32, since
+            // range < 2^31 and code < 2 * range: a sign test, no borrow.
+            let t = code &- range
+            let zero = Int32(bitPattern: t) < 0
+            code = zero ? code : t
+            result = (result &<< 1) | (zero ? 0 : 1)
             n &-= 1
-        } while n > 0
+        } while n != 0
         return result
     }
 }
@@ -155,11 +161,11 @@ struct RangeLookAhead: LZMABitSource {
         }
     }
 
-    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool { treeBit(p) != 0 }
+    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool { treeBit(p, UInt32(p.pointee)) != 0 }
 
-    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>) -> UInt32 {
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32 {
         normalize()
-        let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* UInt32(p.pointee)
+        let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
         if code < bound { range = bound; return 0 }
         range &-= bound
         code &-= bound
