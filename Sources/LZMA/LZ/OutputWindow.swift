@@ -5,6 +5,13 @@
 /// wrap. So memory follows the data actually decoded: a tiny file whose header
 /// claims a 4 GiB dictionary costs a few kilobytes. Decoded bytes stay in the
 /// window until handed out (`copyOut`), which is how output per call is bounded.
+///
+/// Two things keep bounds and wrap checks out of the decoder's hot loop:
+/// - `buf[-1]` always holds the byte before `buf[pos]` when `pos` is 0 (the
+///   last byte of the buffer once it has wrapped, else 0), so the previous
+///   byte that selects the literal coder is always `buf[pos - 1]`;
+/// - `slack` bytes after `buf[capacity]` are allocated, so a match copy may
+///   move whole 8-byte words past its end (see `copyMatch`).
 @usableFromInline struct OutputWindow {
     @usableFromInline var buf: UnsafeMutablePointer<UInt8>
     /// Current allocated size (<= dictSize once grown).
@@ -19,14 +26,25 @@
     @usableFromInline let dictSize: Int
 
     static let initialCapacity = 1 << 16
+    /// Bytes allocated before `buf` (`buf[-1]` is the previous-byte sentinel;
+    /// 16 keeps `buf` aligned).
+    static let prefix = 16
+    /// Bytes allocated after `buf[capacity - 1]` for word-sized match copies.
+    static let slack = 16
 
     init(dictSize: Int) {
         self.dictSize = max(dictSize, 4096)
         capacity = min(self.dictSize, OutputWindow.initialCapacity)
-        buf = .allocate(capacity: capacity)
+        buf = OutputWindow.allocate(capacity)
     }
 
-    func deallocate() { buf.deallocate() }
+    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
+        let base = UnsafeMutablePointer<UInt8>.allocate(capacity: prefix + capacity + slack)
+        base.initialize(repeating: 0, count: prefix)
+        return base + prefix
+    }
+
+    func deallocate() { (buf - OutputWindow.prefix).deallocate() }
 
     /// How many bytes behind `pos` a match may reach.
     @inlinable var history: Int { isFull ? capacity : pos }
@@ -39,6 +57,7 @@
         pos = 0
         flushed = 0
         isFull = false
+        buf[-1] = 0
     }
 
     /// Makes room to write at `pos`: grows the buffer while it is below the
@@ -49,15 +68,16 @@
         precondition(flushed == pos)
         if capacity < dictSize {
             let newCap = capacity > dictSize / 2 ? dictSize : capacity * 2
-            let nb = UnsafeMutablePointer<UInt8>.allocate(capacity: newCap)
+            let nb = OutputWindow.allocate(newCap)
             nb.update(from: buf, count: pos)
-            buf.deallocate()
+            deallocate()
             buf = nb
             capacity = newCap
         } else {
             pos = 0
             flushed = 0
             isFull = true
+            buf[-1] = buf[capacity - 1]
         }
     }
 
@@ -78,5 +98,42 @@
         (buf + pos).update(from: src, count: n)
         pos += n
         return n
+    }
+
+    /// Copies `count` bytes starting `distance` bytes back (1...history) to
+    /// `dic[pos..<pos + count]`, with `pos + count <= capacity`. The source may
+    /// overlap the destination (a run repeats) and may wrap around the end of
+    /// the buffer.
+    @inline(__always)
+    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int) {
+        var src = pos &- distance
+        // Wraps without a branch: adds capacity when src is negative.
+        src &+= (src &>> (Int.bitWidth &- 1)) & capacity
+        if distance >= 8 && src &+ count <= capacity {
+            // Whole 8-byte words: each reads bytes at least 8 before the ones
+            // it writes, so overlap is fine. The last word may run up to 7
+            // bytes past the end (into history, or the slack); those bytes
+            // are saved first and put back. Saves a memcpy call per match
+            // (most are a few bytes long).
+            let d = UnsafeMutableRawPointer(dic + pos)
+            let s = UnsafeRawPointer(dic + src)
+            let after = d.loadUnaligned(fromByteOffset: count, as: UInt64.self)
+            var i = 0
+            repeat {
+                d.storeBytes(of: s.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+                i &+= 8
+            } while i < count
+            d.storeBytes(of: after, toByteOffset: count, as: UInt64.self)
+        } else {
+            // Short distance (a run) or a source that wraps: byte by byte.
+            var s = src
+            var n = 0
+            repeat {
+                dic[pos &+ n] = dic[s]
+                s &+= 1
+                if s == capacity { s = 0 }
+                n &+= 1
+            } while n < count
+        }
     }
 }

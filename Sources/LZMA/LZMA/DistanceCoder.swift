@@ -6,14 +6,13 @@
 /// coded with adaptive reverse bit trees (`specPos`); for slots 14-63 the
 /// middle bits are direct (probability one half) and only the 4 lowest
 /// ("align") bits are adaptive. A distance of 0xFFFFFFFF is the end marker.
-extension RangeDecoder {
+extension LZMABitSource {
     /// Decodes a distance (0-based: the match starts `distance + 1` bytes back).
     /// `length` is the match length minus 2.
-    @inlinable @inline(__always)
-    mutating func decodeDistance(_ probs: UnsafeMutablePointer<UInt16>, length: Int) -> UInt32 {
+    @inline(__always)
+    mutating func distance(_ probs: UnsafeMutablePointer<UInt16>, length: Int) -> UInt32 {
         let lenState = length < LZMAConstants.numLenToPosStates - 1 ? length : LZMAConstants.numLenToPosStates - 1
-        let slot = decodeBitTree(probs + ProbabilityLayout.posSlot + (lenState &<< LZMAConstants.numPosSlotBits),
-                                 numBits: LZMAConstants.numPosSlotBits)
+        let slot = bitTree6(probs + ProbabilityLayout.posSlot + (lenState &<< LZMAConstants.numPosSlotBits))
         if slot < UInt32(LZMAConstants.startPosModelIndex) { return slot }
         let numDirectBits = Int(slot &>> 1) &- 1
         var distance = (2 | (slot & 1)) &<< UInt32(numDirectBits)
@@ -21,30 +20,12 @@ extension RangeDecoder {
             // The reverse tree for this slot starts so that its index 1 is at
             // specPos + distance - slot.
             let base: Int = ProbabilityLayout.specPos &+ Int(distance) &- Int(slot) &- 1
-            distance &+= decodeReverseBitTree(probs + base, numBits: numDirectBits)
+            distance &+= reverseBitTree(probs + base, numBits: numDirectBits)
         } else {
-            let middle: UInt32 = decodeDirectBits(numDirectBits &- LZMAConstants.numAlignBits)
+            let middle: UInt32 = directBits(numDirectBits &- LZMAConstants.numAlignBits)
             distance &+= middle &<< UInt32(LZMAConstants.numAlignBits)
-            distance &+= decodeReverseBitTree(probs + ProbabilityLayout.align, numBits: LZMAConstants.numAlignBits)
+            distance &+= reverseBitTree4(probs + ProbabilityLayout.align)
         }
         return distance
-    }
-}
-
-extension DryRunRangeDecoder {
-    @inlinable mutating func distance(_ probs: UnsafeMutablePointer<UInt16>, length: Int) {
-        let lenState = min(length, LZMAConstants.numLenToPosStates - 1)
-        let slot = tree(probs + ProbabilityLayout.posSlot + (lenState << LZMAConstants.numPosSlotBits),
-                        numBits: LZMAConstants.numPosSlotBits)
-        if slot < UInt32(LZMAConstants.startPosModelIndex) { return }
-        let numDirectBits = Int(slot >> 1) - 1
-        let base = (2 | (slot & 1)) << UInt32(numDirectBits)
-        if slot < UInt32(LZMAConstants.endPosModelIndex) {
-            let start: Int = ProbabilityLayout.specPos + Int(base) - Int(slot) - 1
-            reverseTree(probs + start, numBits: numDirectBits)
-        } else {
-            directBits(numDirectBits - LZMAConstants.numAlignBits)
-            reverseTree(probs + ProbabilityLayout.align, numBits: LZMAConstants.numAlignBits)
-        }
     }
 }

@@ -49,16 +49,16 @@ final class LZMADecoder {
     private var needInitBytes = 5
 
     // Model state.
-    private var state = 0
-    private var rep0: UInt32 = 0
-    private var rep1: UInt32 = 0
-    private var rep2: UInt32 = 0
-    private var rep3: UInt32 = 0
+    private var state = LZMAState()
+    /// rep0...rep3, the last four match distances (minus one).
+    private let reps: UnsafeMutablePointer<UInt32>
     /// Position counter for the pb/lp bits (counts since the dictionary reset).
     private var posCounter: UInt32 = 0
     /// Bytes of a match still to copy when the window limit stopped it.
     private var remainLen = 0
     private(set) var endMarkerSeen = false
+    /// The error `decode` threw; it throws it again until `resetState`.
+    private var failed: LZMAError?
 
     /// Carry buffer for the tail of a chunk (at most one incomplete symbol).
     private let temp: UnsafeMutablePointer<UInt8>
@@ -77,12 +77,14 @@ final class LZMADecoder {
         // window only grows with the output, so the clamped limit never matters there.
         window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize))
         temp = .allocate(capacity: 32)
+        reps = .allocate(capacity: 4)
         resetState()
     }
 
     deinit {
         probs.deallocate()
         temp.deallocate()
+        reps.deallocate()
         window.deallocate()
     }
 
@@ -104,10 +106,11 @@ final class LZMADecoder {
     func resetState() {
         probs.initialize(repeating: BitModelConstants.initialProbability,
                          count: ProbabilityLayout.count(lc: lc, lp: lp))
-        state = 0
-        rep0 = 0; rep1 = 0; rep2 = 0; rep3 = 0
+        state = LZMAState()
+        reps.initialize(repeating: 0, count: 4)
         remainLen = 0
         endMarkerSeen = false
+        failed = nil
         resetRangeCoder()
     }
 
@@ -156,6 +159,20 @@ final class LZMADecoder {
     /// - Throws: `LZMAError.corruptData` for invalid data.
     func decode(_ src: UnsafePointer<UInt8>, count: Int, limit: Int,
                 sizeReached: Bool = false, allowEndMarker: Bool = true) throws(LZMAError) -> (consumed: Int, stop: Stop) {
+        // After an error the model may hold what the bad symbol decoded (a
+        // rep0 beyond the history, say), so the decoder stays failed until a
+        // state reset.
+        if let failed { throw failed }
+        do {
+            return try decodeBody(src, count: count, limit: limit, sizeReached: sizeReached, allowEndMarker: allowEndMarker)
+        } catch {
+            failed = error
+            throw error
+        }
+    }
+
+    private func decodeBody(_ src: UnsafePointer<UInt8>, count: Int, limit: Int,
+                            sizeReached: Bool, allowEndMarker: Bool) throws(LZMAError) -> (consumed: Int, stop: Stop) {
         var consumed = 0
         defer { totalIn &+= UInt64(consumed) }
 
@@ -251,116 +268,164 @@ final class LZMADecoder {
 
     /// Copies as much of a pending match as fits below `limit`.
     private func copyPendingMatch(limit: Int) {
-        let dic = window.buf
-        let cap = window.capacity
-        var pos = window.pos
-        let n = min(remainLen, limit - pos)
-        var src = pos - Int(rep0) - 1
-        if src < 0 { src += cap }
-        for _ in 0..<n {
-            dic[pos] = dic[src]
-            pos += 1
-            src += 1
-            if src == cap { src = 0 }
-        }
-        window.pos = pos
+        let n = min(remainLen, limit - window.pos)
+        guard n > 0 else { return }
+        OutputWindow.copyMatch(window.buf, pos: window.pos, distance: Int(reps[0]) + 1, count: n,
+                               capacity: window.capacity)
+        window.pos += n
         posCounter &+= UInt32(truncatingIfNeeded: n)
         remainLen -= n
     }
 
-    // MARK: - The hot loop
+    // MARK: - The symbol decoder
 
-    /// Decodes symbols starting at `inp` until the window reaches `limit` or
+    /// Decodes symbols from `inp` into the window until it reaches `limit` or
     /// the input pointer passes `bufLimit` (at least one symbol is decoded).
-    /// Returns the number of input bytes used. The caller guarantees that
+    /// Returns the input bytes used. The caller guarantees that
     /// `maxSymbolBytes` bytes are readable from every position before
     /// `bufLimit` (or, for a single symbol, that a dry run succeeded).
     private func decodeSymbols(_ inp: UnsafePointer<UInt8>, bufLimit: UnsafePointer<UInt8>,
                                limit: Int, consumedBefore: Int) throws(LZMAError) -> Int {
+        var rc = RangeDecoder(range: range, code: code, inp: inp)
+        let (_, failure) = decodeSymbols(&rc, bufLimit: bufLimit, limit: limit)
+        let used = rc.inp - inp
+        range = rc.range
+        code = rc.code
+        if let failure { throw corrupt(failure, consumedBefore + used) }
+        if endMarkerSeen && code != 0 {
+            throw corrupt("range coder not finished at the end marker", consumedBefore + used)
+        }
+        return used
+    }
+
+    /// Decodes the next symbol from `buf[0..<count]` without changing any
+    /// state. Returns its kind, or nil when the buffer does not hold all of it
+    /// (including the renormalisation after it).
+    private func dryRun(_ buf: UnsafePointer<UInt8>, count: Int) -> SymbolKind? {
+        var rc = RangeLookAhead(range: range, code: code, inp: buf, count: count)
+        let (kind, _) = decodeSymbols(&rc, bufLimit: buf, limit: window.pos)
+        rc.normalize()
+        return rc.starved ? nil : kind
+    }
+
+    /// The symbol decoder, written once for both bit sources (see
+    /// `LZMABitSource`). With `RangeDecoder` it loops while `pos < limit` and
+    /// the input pointer is before `bufLimit`, writes the window and stores the
+    /// model back; with `RangeLookAhead` it decodes one symbol and stores
+    /// nothing. Returns the kind of the last symbol and, for invalid data
+    /// (checked only when committing), what is wrong.
+    ///
+    /// The loop keeps few values live so that they stay in registers: rep1-3
+    /// live in memory (only rep matches touch them), the position counter is
+    /// `pos` plus a constant, and the literal coder index takes one mask.
+    private func decodeSymbols<S: LZMABitSource>(_ source: inout S, bufLimit: UnsafePointer<UInt8>,
+                                                 limit: Int) -> (kind: SymbolKind, failure: String?) {
+        // A local copy: `range`, `code` and `inp` stay in registers (through
+        // the inout parameter every bit stored `inp` to memory).
+        var rc = source
+        defer { source = rc }
         let probs = self.probs
+        let reps = self.reps
         let dic = window.buf
         let cap = window.capacity
         var pos = window.pos
         let isFull = window.isFull
-        var rc = RangeDecoder(range: range, code: code, inp: inp)
         var state = self.state
-        var rep0 = self.rep0, rep1 = self.rep1, rep2 = self.rep2, rep3 = self.rep3
-        var posCounter = self.posCounter
-        let pbMask = (1 << pb) - 1
-        let lpMask = (UInt32(1) << UInt32(lp)) - 1
+        var rep0 = reps[0]
+        // posCounter == pos + posBias (both advance together).
+        let posBias = posCounter &- UInt32(truncatingIfNeeded: pos)
+        let pbMask = (UInt32(1) << UInt32(pb)) &- 1
+        // ((position << 8) | prevByte) & literalMask keeps the lp low bits of
+        // the position and the lc high bits of the previous byte: the coder
+        // index, times 2^(8 - lc).
+        let literalMask = (UInt32(0x100) << UInt32(lp)) &- (UInt32(0x100) >> UInt32(lc))
         let lc = UInt32(self.lc)
+        var kind = SymbolKind.literal
         var failure: String? = nil
+        var marker = false
 
         repeat {
-            // truncatingIfNeeded: posCounter wraps at 2^32, beyond a 32-bit Int.
-            let posState = Int(truncatingIfNeeded: posCounter) & pbMask
-            if rc.decodeBit(probs + ProbabilityLayout.isMatch + (state &<< 4) + posState) == 0 {
-                // Literal.
-                let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos &- 1]) : (isFull ? UInt32(dic[cap &- 1]) : 0)
-                let litIndex = ((posCounter & lpMask) &<< lc) &+ (prevByte &>> (8 &- lc))
-                let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) &* 0x300
+            let position = UInt32(truncatingIfNeeded: pos) &+ posBias
+            let posState = Int(position & pbMask)
+            if !rc.decision(probs + ProbabilityLayout.isMatch + (state.value &<< 4) + posState) {
+                // Literal. dic[-1] is the byte before dic[0] (see OutputWindow).
+                kind = .literal
+                let prevByte = UInt32(dic[pos &- 1])
+                let index = ((position &<< 8) | prevByte) & literalMask
+                // index / 2^(8 - lc) coders of 0x300 probabilities each.
+                let litProbs = probs + ProbabilityLayout.literal + 3 &* Int(index &<< lc)
                 let byte: UInt32
-                if state < LZMAConstants.numLitStates {
-                    byte = rc.decodeLiteral(litProbs)
+                if state.isLiteral {
+                    byte = rc.literal(litProbs)
                 } else {
+                    // State >= 7 means a match was decoded since the last state
+                    // reset, and every match checks that rep0 is within the
+                    // history, which only grows until the next dictionary reset
+                    // (which always comes with a state reset): dic[src] is history.
                     var src = pos &- Int(rep0) &- 1
-                    if src < 0 { src &+= cap }
-                    byte = rc.decodeMatchedLiteral(litProbs, matchByte: UInt32(dic[src]))
+                    src &+= (src &>> (Int.bitWidth &- 1)) & cap  // wraps without a branch
+                    byte = rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]))
                 }
-                dic[pos] = UInt8(truncatingIfNeeded: byte)
+                if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
                 pos &+= 1
-                posCounter &+= 1
-                state = state < 4 ? 0 : (state < 10 ? state &- 3 : state &- 6)
+                state.updateLiteral()
                 continue
             }
 
             var len: Int
-            if rc.decodeBit(probs + ProbabilityLayout.isRep + state) == 0 {
+            if !rc.decision(probs + ProbabilityLayout.isRep + state.value) {
                 // Match with a new distance.
-                len = rc.decodeLength(probs + ProbabilityLayout.lenCoder, posState: posState)
-                state = state < LZMAConstants.numLitStates ? 7 : 10
-                let dist = rc.decodeDistance(probs, length: len)
+                kind = .match
+                len = rc.length(probs + ProbabilityLayout.lenCoder, posState: posState)
+                state.updateMatch()
+                let dist = rc.distance(probs, length: len)
                 if dist == 0xFFFF_FFFF {
                     // End of payload marker; the range coder ends after one
                     // more renormalisation.
                     rc.normalize()
-                    endMarkerSeen = true
+                    marker = true
                     break
                 }
-                rep3 = rep2; rep2 = rep1; rep1 = rep0; rep0 = dist
+                if S.commits { reps[3] = reps[2]; reps[2] = reps[1]; reps[1] = rep0 }
+                rep0 = dist
             } else {
-                if rc.decodeBit(probs + ProbabilityLayout.isRepG0 + state) == 0 {
-                    if rc.decodeBit(probs + ProbabilityLayout.isRep0Long + (state &<< 4) + posState) == 0 {
+                kind = .rep
+                if !rc.decision(probs + ProbabilityLayout.isRepG0 + state.value) {
+                    if !rc.decision(probs + ProbabilityLayout.isRep0Long + (state.value &<< 4) + posState) {
                         // Short rep: one byte from distance rep0.
-                        let hist = isFull ? cap : pos
-                        if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
-                        var src = pos &- Int(rep0) &- 1
-                        if src < 0 { src &+= cap }
-                        dic[pos] = dic[src]
+                        kind = .shortRep
+                        if S.commits {
+                            let hist = isFull ? cap : pos
+                            if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
+                            var src = pos &- Int(rep0) &- 1
+                            src &+= (src &>> (Int.bitWidth &- 1)) & cap
+                            dic[pos] = dic[src]
+                        }
                         pos &+= 1
-                        posCounter &+= 1
-                        state = state < LZMAConstants.numLitStates ? 9 : 11
+                        state.updateShortRep()
                         continue
                     }
                 } else {
+                    // rep1, rep2 or rep3 moves to the front.
                     let dist: UInt32
-                    if rc.decodeBit(probs + ProbabilityLayout.isRepG1 + state) == 0 {
-                        dist = rep1
+                    if !rc.decision(probs + ProbabilityLayout.isRepG1 + state.value) {
+                        dist = reps[1]
                     } else {
-                        if rc.decodeBit(probs + ProbabilityLayout.isRepG2 + state) == 0 {
-                            dist = rep2
+                        if !rc.decision(probs + ProbabilityLayout.isRepG2 + state.value) {
+                            dist = reps[2]
                         } else {
-                            dist = rep3
-                            rep3 = rep2
+                            dist = reps[3]
+                            if S.commits { reps[3] = reps[2] }
                         }
-                        rep2 = rep1
+                        if S.commits { reps[2] = reps[1] }
                     }
-                    rep1 = rep0
+                    if S.commits { reps[1] = rep0 }
                     rep0 = dist
                 }
-                len = rc.decodeLength(probs + ProbabilityLayout.repLenCoder, posState: posState)
-                state = state < LZMAConstants.numLitStates ? 8 : 11
+                len = rc.length(probs + ProbabilityLayout.repLenCoder, posState: posState)
+                state.updateRep()
             }
+            guard S.commits else { break }
 
             // Copy the match (len + 2 bytes from rep0 + 1 back).
             let hist = isFull ? cap : pos
@@ -373,81 +438,19 @@ final class LZMADecoder {
             let room = limit &- pos
             let cur = len < room ? len : room
             remainLen = len &- cur
-            var src = pos &- Int(rep0) &- 1
-            if src < 0 { src &+= cap }
-            if src &+ cur <= cap && Int(rep0) &+ 1 >= cur {
-                // Source and destination do not overlap and do not wrap.
-                (dic + pos).update(from: dic + src, count: cur)
+            if cur > 0 {
+                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
                 pos &+= cur
-            } else {
-                var n = cur
-                while n > 0 {
-                    dic[pos] = dic[src]
-                    pos &+= 1
-                    src &+= 1
-                    if src == cap { src = 0 }
-                    n &-= 1
-                }
             }
-            posCounter &+= UInt32(truncatingIfNeeded: cur)
-        } while pos < limit && rc.inp < bufLimit
+        } while S.commits && pos < limit && rc.inp < bufLimit
 
-        let used = rc.inp - inp
-        range = rc.range
-        code = rc.code
-        self.state = state
-        self.rep0 = rep0; self.rep1 = rep1; self.rep2 = rep2; self.rep3 = rep3
-        self.posCounter = posCounter
-        window.pos = pos
-        if let failure { throw corrupt(failure, consumedBefore + used) }
-        if endMarkerSeen && code != 0 {
-            throw corrupt("range coder not finished at the end marker", consumedBefore + used)
+        if S.commits {
+            self.state = state
+            reps[0] = rep0
+            self.posCounter = UInt32(truncatingIfNeeded: pos) &+ posBias
+            window.pos = pos
+            if marker { endMarkerSeen = true }
         }
-        return used
-    }
-
-    // MARK: - Dry run
-
-    /// Decodes the next symbol from `buf[0..<count]` without changing any
-    /// state. Returns its kind, or nil when the buffer does not hold all of it
-    /// (including the renormalisation after it).
-    private func dryRun(_ buf: UnsafePointer<UInt8>, count: Int) -> SymbolKind? {
-        var rc = DryRunRangeDecoder(range: range, code: code, buf: buf, count: count)
-        let probs = self.probs
-        let posState = Int(truncatingIfNeeded: posCounter) & ((1 << pb) - 1)
-        let kind: SymbolKind
-        if rc.bit(probs + ProbabilityLayout.isMatch + (state << 4) + posState) == 0 {
-            let dic = window.buf
-            let pos = window.pos
-            let prevByte: UInt32 = pos > 0 ? UInt32(dic[pos - 1]) : (window.isFull ? UInt32(dic[window.capacity - 1]) : 0)
-            let lpMask = (UInt32(1) << UInt32(lp)) - 1
-            let litIndex = ((posCounter & lpMask) << UInt32(lc)) + (prevByte >> (8 - UInt32(lc)))
-            let litProbs = probs + ProbabilityLayout.literal + Int(litIndex) * 0x300
-            if state < LZMAConstants.numLitStates || UInt(rep0) >= UInt(bitPattern: window.history) {
-                rc.literal(litProbs)
-            } else {
-                var src = pos - Int(rep0) - 1
-                if src < 0 { src += window.capacity }
-                rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]))
-            }
-            kind = .literal
-        } else if rc.bit(probs + ProbabilityLayout.isRep + state) == 0 {
-            let len = rc.length(probs + ProbabilityLayout.lenCoder, posState: posState)
-            rc.distance(probs, length: len)
-            kind = .match
-        } else {
-            if rc.bit(probs + ProbabilityLayout.isRepG0 + state) == 0 {
-                if rc.bit(probs + ProbabilityLayout.isRep0Long + (state << 4) + posState) == 0 {
-                    rc.normalize()
-                    return rc.starved ? nil : .shortRep
-                }
-            } else if rc.bit(probs + ProbabilityLayout.isRepG1 + state) != 0 {
-                _ = rc.bit(probs + ProbabilityLayout.isRepG2 + state)
-            }
-            _ = rc.length(probs + ProbabilityLayout.repLenCoder, posState: posState)
-            kind = .rep
-        }
-        rc.normalize()
-        return rc.starved ? nil : kind
+        return (kind, failure)
     }
 }

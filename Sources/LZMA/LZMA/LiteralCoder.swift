@@ -6,49 +6,40 @@
 /// repeated, so while the decoded bits agree with it a second set of
 /// probabilities (offset 0x100/0x200, selected by the match bit) is used: a
 /// "matched literal".
-extension RangeDecoder {
-    @inlinable @inline(__always)
-    mutating func decodeLiteral(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
-        var symbol: UInt32 = 1
-        repeat {
-            symbol = (symbol &<< 1) | decodeBit(probs + Int(symbol))
-        } while symbol < 0x100
-        return symbol & 0xFF
+extension LZMABitSource {
+    /// A plain literal: an 8-bit tree.
+    @inline(__always)
+    mutating func literal(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
+        bitTree8(probs)
     }
 
-    @inlinable @inline(__always)
-    mutating func decodeMatchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) -> UInt32 {
-        var symbol: UInt32 = 1
-        var match = matchByte
-        var offset: UInt32 = 0x100
-        repeat {
-            match &<<= 1
-            let matchBit = match & offset
-            let bit = decodeBit(probs + Int(offset &+ matchBit &+ symbol))
-            symbol = (symbol &<< 1) | bit
-            // While decoded bits equal the match byte's, keep using the
-            // matched probabilities; after the first difference, plain ones.
-            offset &= bit != 0 ? matchBit : ~matchBit
-        } while symbol < 0x100
-        return symbol & 0xFF
-    }
-}
-
-extension DryRunRangeDecoder {
-    @inlinable mutating func literal(_ probs: UnsafeMutablePointer<UInt16>) {
-        _ = tree(probs, numBits: 8)
+    /// One bit of a matched literal. While the decoded bits equal the match
+    /// byte's, `offset` (0x100) selects the matched probabilities (0x100 or
+    /// 0x200 by the match bit); after the first difference it is 0 and the
+    /// plain ones are used.
+    @inline(__always)
+    mutating func matchedStep(_ probs: UnsafeMutablePointer<UInt16>, _ symbol: inout UInt32,
+                              _ match: inout UInt32, _ offset: inout UInt32) {
+        match &<<= 1
+        let matchBit = match & offset
+        let p = probs + Int(offset &+ matchBit &+ symbol)
+        let bit = treeBit(p, UInt32(p.pointee))
+        symbol = (symbol &<< 1) | bit
+        // bit 1: keep offset if matchBit is set; bit 0: keep it if clear.
+        offset &= matchBit ^ (bit &- 1)
     }
 
-    @inlinable mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) {
+    /// A matched literal, its 8 bits spelled out (see `BitTree`).
+    @inline(__always)
+    mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) -> UInt32 {
         var symbol: UInt32 = 1
         var match = matchByte
         var offset: UInt32 = 0x100
-        repeat {
-            match &<<= 1
-            let matchBit = match & offset
-            let b = bit(probs + Int(offset &+ matchBit &+ symbol))
-            symbol = (symbol &<< 1) | b
-            offset &= b != 0 ? matchBit : ~matchBit
-        } while symbol < 0x100
+        matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
+        matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
+        matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
+        matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
+        return symbol &- 0x100
     }
 }
+

@@ -7,24 +7,66 @@
 /// the range drops under 2^24 one more input byte is shifted in, so a bit costs
 /// at most one byte of input and a whole LZMA symbol at most 20.
 ///
-/// This is a small value type on purpose: the hot decode loop copies it into
-/// locals (registers) and stores it back once per call, so no bit touches
-/// memory other than its probability. `inp` is not bounds-checked; the caller
-/// guarantees the bytes are there (see `LZMADecoder`).
-@usableFromInline struct RangeDecoder {
-    @usableFromInline var range: UInt32
-    @usableFromInline var code: UInt32
-    @usableFromInline var inp: UnsafePointer<UInt8>
+/// The symbol decoder (`LZMADecoder.decodeSymbols`, with the literal, length
+/// and distance coders it calls) is written once, generic over `LZMABitSource`,
+/// and the compiler specialises it for the two sources below:
+/// - `RangeDecoder`, the real thing: reads input without bounds checks (the
+///   caller guarantees `LZMADecoder.maxSymbolBytes` bytes per symbol) and
+///   updates every probability it uses;
+/// - `RangeLookAhead`, a dry run over the last few bytes of a chunk: it reads
+///   with a bound, changes nothing, and only tells whether the whole symbol is
+///   there, so the real decoder never has to stop in the middle of one.
+///
+/// Why this shape rather than liblzma's (a resumable decoder that can stop
+/// after any bit, beside a fast loop without input checks): resuming mid-symbol
+/// needs a saved position for every bit of every coder, i.e. either a second
+/// copy of the symbol logic or a state switch in front of every bit. Here the
+/// careful path is the same code over another bit source; its price is that the
+/// one symbol at the end of each input chunk is decoded twice.
+protocol LZMABitSource {
+    /// True for the real decoder: symbols go to the window and the model. A dry
+    /// run (false) keeps everything as it was. Static, so each specialisation
+    /// drops the other's code.
+    static var commits: Bool { get }
 
-    @inlinable @inline(__always)
+    /// The next input byte to read.
+    var inp: UnsafePointer<UInt8> { get }
+
+    /// A bit that decides what comes next (is-match, is-rep, the length
+    /// choices...): true for 1. Callers branch on it anyway, so it may branch.
+    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool
+
+    /// A bit inside a bit tree, 0 or 1, with the probability at `p` whose
+    /// value the caller has already loaded (`prob`): the trees load the next
+    /// probability before the bit is known (see `BitTree`). The real decoder
+    /// computes it without a branch.
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32
+
+    /// `count` (>= 1) bits of probability one half, most significant first.
+    mutating func directBits(_ count: Int) -> UInt32
+
+    /// Shifts in one byte when the range has become too small to split.
+    mutating func normalize()
+}
+
+/// The real range decoder: a small value type on purpose, so the hot decode
+/// loop keeps `range`, `code` and `inp` in registers and stores them back once
+/// per call. `inp` is not bounds-checked (see `LZMABitSource`).
+struct RangeDecoder: LZMABitSource {
+    var range: UInt32
+    var code: UInt32
+    var inp: UnsafePointer<UInt8>
+
+    static var commits: Bool { true }
+
+    @inline(__always)
     init(range: UInt32, code: UInt32, inp: UnsafePointer<UInt8>) {
         self.range = range
         self.code = code
         self.inp = inp
     }
 
-    /// Shifts in one byte when the range has become too small to split.
-    @inlinable @inline(__always)
+    @inline(__always)
     mutating func normalize() {
         if range < BitModelConstants.topValue {
             range &<<= 8
@@ -33,41 +75,112 @@
         }
     }
 
-    /// Decodes one bit with the adaptive probability at `p` and updates it
-    /// (moving it 1/32 of the way toward the bit just seen).
-    @inlinable @inline(__always)
-    mutating func decodeBit(_ p: UnsafeMutablePointer<UInt16>) -> UInt32 {
+    @inline(__always)
+    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool {
         normalize()
         let prob = UInt32(p.pointee)
         let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
         if code < bound {
             range = bound
             p.pointee = UInt16(truncatingIfNeeded: prob &+ ((BitModelConstants.bitModelTotal &- prob) &>> BitModelConstants.numMoveBits))
-            return 0
+            return false
         } else {
             range &-= bound
             code &-= bound
             p.pointee = UInt16(truncatingIfNeeded: prob &- (prob &>> BitModelConstants.numMoveBits))
-            return 1
+            return true
         }
     }
 
-    /// Decodes `count` bits with probability one half each ("direct bits"),
-    /// most significant first. Used for the middle bits of long distances.
-    @inlinable @inline(__always)
-    mutating func decodeDirectBits(_ count: Int) -> UInt32 {
+    @inline(__always)
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32 {
+        normalize()
+        let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
+        // No branch: a tree bit is a coin flip to the branch predictor, and
+        // the next probability depends on it. One subtraction gives both
+        // code - bound and the bit (its borrow), so the selects (cmov) key
+        // off its flags.
+        let (rest, zero) = code.subtractingReportingOverflow(bound)
+        range = zero ? bound : range &- bound
+        code = zero ? code : rest
+        // Both updates in one expression: prob - ((prob - target) >> 5), an
+        // arithmetic shift, with target 0 for a 1 and 2048 - 31 for a 0 (the
+        // 31 turns the shift's rounding down into the + (2048 - prob) >> 5).
+        let target: UInt32 = zero ? BitModelConstants.bitModelTotal &- 31 : 0
+        let step = Int32(bitPattern: prob &- target) &>> Int32(BitModelConstants.numMoveBits)
+        p.pointee = UInt16(truncatingIfNeeded: prob &- UInt32(bitPattern: step))
+        return zero ? 0 : 1
+    }
+
+    @inline(__always)
+    mutating func directBits(_ count: Int) -> UInt32 {
         var result: UInt32 = 0
-        var n = count
+        var n = UInt32(truncatingIfNeeded: count)
         repeat {
             normalize()
             range &>>= 1
-            // t is all ones when code < range (bit 0), zero otherwise.
-            code &-= range
-            let t = 0 &- (code &>> 31)
-            code &+= range & t
-            result = (result &<< 1) &+ (t &+ 1)
-            n -= 1
-        } while n > 0
+            // code < range (a 0 bit) makes t negative as an Int32, since
+            // range < 2^31 and code < 2 * range: a sign test, no borrow.
+            let t = code &- range
+            let zero = Int32(bitPattern: t) < 0
+            code = zero ? code : t
+            result = (result &<< 1) | (zero ? 0 : 1)
+            n &-= 1
+        } while n != 0
+        return result
+    }
+}
+
+/// The dry-run bit source: decodes from `inp..<end` without changing any
+/// probability, and notes (`starved`) when it needed a byte beyond `end`. It
+/// then goes on with a full range, so the symbol still ends in a bounded
+/// number of bits.
+struct RangeLookAhead: LZMABitSource {
+    var range: UInt32
+    var code: UInt32
+    var inp: UnsafePointer<UInt8>
+    let end: UnsafePointer<UInt8>
+    /// Set when a byte beyond `end` was needed.
+    var starved = false
+
+    static var commits: Bool { false }
+
+    init(range: UInt32, code: UInt32, inp: UnsafePointer<UInt8>, count: Int) {
+        self.range = range
+        self.code = code
+        self.inp = inp
+        self.end = inp + count
+    }
+
+    mutating func normalize() {
+        if range < BitModelConstants.topValue {
+            if inp >= end { starved = true; range = UInt32.max; return }
+            range &<<= 8
+            code = (code &<< 8) | UInt32(inp.pointee)
+            inp += 1
+        }
+    }
+
+    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool { treeBit(p, UInt32(p.pointee)) != 0 }
+
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32 {
+        normalize()
+        let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
+        if code < bound { range = bound; return 0 }
+        range &-= bound
+        code &-= bound
+        return 1
+    }
+
+    mutating func directBits(_ count: Int) -> UInt32 {
+        var result: UInt32 = 0
+        for _ in 0..<count {
+            normalize()
+            range &>>= 1
+            var bit: UInt32 = 0
+            if code >= range { code &-= range; bit = 1 }
+            result = (result &<< 1) | bit
+        }
         return result
     }
 }
