@@ -2,7 +2,7 @@
 // Thin wrappers, so that a rename of the API is adapted here and nowhere else.
 // (Compiled into the same module as the library sources; no `import LZMA`.)
 
-/// Streaming decoder for `.xz` / `.lzma` (auto-detected), driven through
+/// Streaming decoder for `.xz` / `.lzma` / `.lz` (auto-detected), driven through
 /// caller buffers: `read` fills its buffer and returns how many bytes it put
 /// there (0 = end of input); `write` receives every decoded chunk.
 /// Output per call is bounded by `outputChunk`, so memory stays at the
@@ -47,16 +47,22 @@ func decompressAll(_ data: [UInt8], inputChunk: Int = 1000, outputChunk: Int = 4
     return out
 }
 
+/// xz's preset `level` (0...9).
+func presetOptions(_ level: Int) throws(LZMAError) -> CompressionOptions {
+    guard let preset = LZMAPreset(level: level) else { throw LZMAError.invalidOptions("preset \(level)") }
+    return .preset(preset)
+}
+
 /// `.xz` (CRC64) at preset `level`, one shot.
 func compressXZ(_ data: [UInt8], preset level: Int) throws(LZMAError) -> [UInt8] {
-    try XZCompressor.compress(data, options: XZEncoderOptions(lzma: .preset(level), check: .crc64))
+    try LZMACompressor.compress(data, format: .xz, options: presetOptions(level))
 }
 
 /// `.lzma` (unknown size, end marker: what `xz --format=lzma` writes) at preset
 /// `level`, optionally with another dictionary size, one shot.
 func compressLZMA(_ data: [UInt8], preset level: Int, dictionarySize: UInt32? = nil) throws(LZMAError) -> [UInt8] {
-    var options = try LZMAEncoderOptions.preset(level)
-    if let dictionarySize { options.dictionarySize = dictionarySize }
+    var options = try presetOptions(level)
+    if let dictionarySize { options.lzma.dictionarySize = dictionarySize }
     return try LZMACompressor.compress(data, format: .lzma, options: options)
 }
 
