@@ -63,6 +63,9 @@ final class XZDecoder {
     private var index = XZIndexDecoder(blocks: XZRecordDigest())
     /// Zero bytes after the last stream footer.
     private var streamPadding: UInt64 = 0
+    /// A decoder of one block (``oneBlock(checkID:blockNumber:offset:memoryLimit:ignoreCheck:)``)
+    /// stops where the block ends: once the stream has this many blocks.
+    private var stopAtBlockCount = UInt64.max
 
     init(memoryLimit: UInt64?, singleStream: Bool, ignoreCheck: Bool) {
         self.memoryLimit = memoryLimit
@@ -129,6 +132,7 @@ final class XZDecoder {
                 try fieldComplete()
 
             case .blockStart:
+                if blocks.count >= stopAtBlockCount { return (consumed, produced, .streamEnd) }
                 guard consumed < inCount else { return (consumed, produced, .needsInput) }
                 let b = input![consumed]
                 consumed += 1
@@ -352,6 +356,43 @@ final class XZDecoder {
                 return (consumed, produced, .needsInput)
             }
         }
+    }
+}
+
+// MARK: - One block on its own (for the parallel decompressor)
+
+extension XZDecoder {
+    /// A decoder for one block in the middle of a stream: fed the block from
+    /// its Block Header Size byte to the end of its check, it decodes and
+    /// verifies it exactly as a decoder of the whole stream would (same
+    /// output, same errors with the same block numbers and input offsets),
+    /// then returns `.streamEnd` without reading further.
+    /// - Parameters:
+    ///   - checkID: the stream's Check ID (from its header).
+    ///   - blockNumber: the block's number in its stream, from 1.
+    ///   - offset: input position of the block's first byte, counted as
+    ///     ``totalIn`` counts it (from the start of the first stream).
+    static func oneBlock(checkID: UInt8, blockNumber: UInt64, offset: UInt64,
+                         memoryLimit: UInt64?, ignoreCheck: Bool) -> XZDecoder {
+        let d = XZDecoder(memoryLimit: memoryLimit, singleStream: true, ignoreCheck: ignoreCheck)
+        d.checkID = checkID
+        if let c = XZCheck(rawValue: checkID) {
+            d.checker = !ignoreCheck && c != .none ? CheckCalculator(c) : nil
+        } else {
+            d.unsupportedCheck = checkID
+        }
+        d.blocks = XZRecordDigest(numberedAfter: blockNumber - 1)
+        d.stopAtBlockCount = blockNumber
+        d.totalIn = offset
+        d.phase = .blockStart
+        return d
+    }
+
+    /// After a block decoded by a ``oneBlock(checkID:blockNumber:offset:memoryLimit:ignoreCheck:)``
+    /// decoder: its Index record.
+    var decodedBlockRecord: (unpadded: UInt64, uncompressed: UInt64)? {
+        guard blocks.count >= stopAtBlockCount, let block else { return nil }
+        return (UInt64(block.headerSize) + blockCompressed + UInt64(checkSize), blockUncompressed)
     }
 }
 
