@@ -261,7 +261,10 @@ public final class ParallelXZDecompressor {
                     handOut(into: &out, limit: limit)
                     if out.count == limit {
                         // Still start the blocks that can start without waiting.
-                        _ = try read(limit: limit, into: &out)
+                        if try read(limit: limit, into: &out) == .worker, await gate.tryAcquire() {
+                            startBlock()
+                            _ = try read(limit: limit, into: &out)
+                        }
                         break loop
                     }
                 }
@@ -310,6 +313,10 @@ public final class ParallelXZDecompressor {
                     if !out.isEmpty { break loop }
                     try await takeFront()
                 case .worker:
+                    if await gate.tryAcquire() {
+                        startBlock()
+                        continue loop
+                    }
                     if !out.isEmpty { break loop }
                     await gate.acquire()
                     startBlock()
@@ -465,8 +472,7 @@ public final class ParallelXZDecompressor {
                 phase = .blockReady
 
             case .blockReady:
-                guard gate.tryAcquire() else { return .worker }
-                startBlock()
+                return .worker
 
             case .inline:
                 guard out.count < limit else { return .output }
