@@ -244,6 +244,28 @@ final class ParallelTests: XCTestCase {
         XCTAssertEqual(d.unusedData, [9, 9, 9])
     }
 
+    /// Without a maxLength, a call returns at most one parallel block's
+    /// output, or 1 MiB of a block decoded on the caller's task: a small
+    /// input that expands enormously never makes one huge result.
+    func testOutputPerCallIsBounded() async throws {
+        let zeros = [UInt8](repeating: 0, count: 6 << 20)
+        let st = try XZCompressor.compress(zeros, options: XZEncoderOptions(lzma: try .preset(0)))
+        let mt = try XZCompressor.compress(zeros, options: try options(0, blockSize: 2 << 20))
+        for (file, most) in [(st, 1 << 20), (mt, 2 << 20)] {
+            let d = ParallelXZDecompressor(threads: 2)
+            var total = 0
+            var out = try await d.decompress(file)
+            while true {
+                XCTAssertLessThanOrEqual(out.count, most)
+                XCTAssertTrue(out.allSatisfy { $0 == 0 })
+                total += out.count
+                if d.isFinished { break }
+                out = d.needsInput ? try await d.finish() : try await d.decompress([])
+            }
+            XCTAssertEqual(total, zeros.count)
+        }
+    }
+
     func testMemoryBudgetDecodesBigBlocksInline() async throws {
         // A budget smaller than one block: every block is decoded on the
         // caller's task, with the same result.

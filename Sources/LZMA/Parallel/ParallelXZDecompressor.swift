@@ -141,6 +141,8 @@ public final class ParallelXZDecompressor {
     private var failure: LZMAError?
 
     private static let scratchSize = 1 << 16
+    /// The most output a block decoded on the caller's task adds to one call.
+    static let inlineOutputPerCall = 1 << 20
 
     /// The budget of blocks in flight when none is given: 1 GiB.
     public static let defaultThreadingMemoryLimit: UInt64 = 1 << 30
@@ -172,7 +174,10 @@ public final class ParallelXZDecompressor {
     deinit { scratch.deallocate() }
 
     /// Takes `data` (after any input kept from earlier calls) and returns at
-    /// most `maxLength` decoded bytes: those ready now, in order.
+    /// most `maxLength` decoded bytes: those ready now, in order — at most one
+    /// parallel block's output (returned without a copy when it fits) and at
+    /// most 1 MiB from a block decoded on the caller's task; when
+    /// ``needsInput`` is false, call again before feeding more.
     ///
     /// Returns early, possibly with nothing, when all input has been read and
     /// the blocks are still being decoded: feed more, or call ``finish(maxLength:)``
@@ -260,11 +265,7 @@ public final class ParallelXZDecompressor {
                 if readyPos < ready.count {
                     handOut(into: &out, limit: limit)
                     if out.count == limit {
-                        // Still start the blocks that can start without waiting.
-                        if try read(limit: limit, into: &out) == .worker, await gate.tryAcquire() {
-                            startBlock()
-                            _ = try read(limit: limit, into: &out)
-                        }
+                        try await startWhatCanStart(&out)
                         break loop
                     }
                 }
@@ -275,6 +276,12 @@ public final class ParallelXZDecompressor {
                 // 2. The next block, if it is done.
                 switch queue.first {
                 case .block(let job, _)? where job.isDone:
+                    if !out.isEmpty {
+                        // One block's output per call: it is returned without
+                        // a copy, and the caller comes back for the next.
+                        try await startWhatCanStart(&out)
+                        break loop
+                    }
                     try await takeFront()
                     continue loop
                 case .failure(let e)?:
@@ -340,6 +347,15 @@ public final class ParallelXZDecompressor {
         }
         totalOut += UInt64(out.count)
         return out
+    }
+
+    /// Before returning output: reads on as far as that needs no room for
+    /// output, and starts the blocks that have a free worker, so the workers
+    /// stay busy while the caller writes.
+    private func startWhatCanStart(_ out: inout [UInt8]) async throws(LZMAError) {
+        while try read(limit: out.count, into: &out) == .worker, await gate.tryAcquire() {
+            startBlock()
+        }
     }
 
     private func handOut(into out: inout [UInt8], limit: Int) {
@@ -476,7 +492,11 @@ public final class ParallelXZDecompressor {
 
             case .inline:
                 guard out.count < limit else { return .output }
-                if let stop = try decodeInline(limit: limit, into: &out) { return stop }
+                // Bounded per call even without a maxLength, so a small input
+                // that expands enormously never makes a huge result.
+                let cap = limit - out.count > ParallelXZDecompressor.inlineOutputPerCall
+                    ? out.count + ParallelXZDecompressor.inlineOutputPerCall : limit
+                if let stop = try decodeInline(limit: cap, into: &out) { return stop }
 
             case .index:
                 let n = try input.withUnsafeBufferPointer { (p) throws(LZMAError) -> Int in

@@ -87,9 +87,11 @@ struct WorkItem<T: Sendable>: Sendable {
     }
 }
 
-/// A first-in, first-out queue (amortized O(1) at both ends).
+/// A first-in, first-out queue (amortized O(1) at both ends). A removed
+/// element is released at once (its slot is cleared), so a finished block's
+/// output is not kept alive by the queue.
 struct FIFO<T> {
-    private var items: [T] = []
+    private var items: [T?] = []
     private var head = 0
 
     var isEmpty: Bool { head == items.count }
@@ -99,7 +101,7 @@ struct FIFO<T> {
     mutating func append(_ x: T) { items.append(x) }
 
     mutating func removeFirst() -> T {
-        let x = items[head]
+        let x = items[head].take()!
         head += 1
         if head == items.count {
             items.removeAll(keepingCapacity: true)
