@@ -338,6 +338,26 @@ final class ParallelTests: XCTestCase {
         }
     }
 
+    /// A block header claiming terabytes: the same typed error as
+    /// single-threaded decoding, and no allocation of what it claims, with
+    /// any threading budget.
+    func testHeadersClaimingHugeSizes() async throws {
+        let file = try XZCompressor.compress(Array(Self.sample.prefix(5_000)), options: try options(0, blockSize: nil))
+        let headerSize = (Int(file[12]) + 1) * 4
+        let dict = try XZBlockHeader(Array(file[12..<12 + headerSize]), checkSize: 8, offset: 12).lzma2Properties
+        for (cs, us) in [(UInt64(1) << 40, UInt64(1) << 41), (UInt64(1) << 40, UInt64(10)), (UInt64(50), UInt64(1) << 45)] {
+            let claim = XZBlockHeader(compressedSize: cs, uncompressedSize: us, filters: [], lzma2Properties: dict).encode()
+            let bad = Array(file[..<12]) + claim + Array(file[(12 + headerSize)...])
+            let want = Self.singleThreaded(bad)
+            XCTAssertNotNil(want.error)
+            for budget: UInt64 in [1 << 30, 1 << 60] {
+                let got = await Self.parallel(bad, threads: 2, chunks: [4096], threadingMemoryLimit: budget)
+                XCTAssertEqual(got.error, want.error, "cs \(cs) us \(us) budget \(budget)")
+                XCTAssertTrue(TestSupport.same(got.out, want.out))
+            }
+        }
+    }
+
     func testTruncationAtEveryOffsetMatchesSingleThreaded() async throws {
         let data = Array(Self.sample.prefix(9_000))
         let file = try XZCompressor.compress(data, options: try options(0, blockSize: 3_000))

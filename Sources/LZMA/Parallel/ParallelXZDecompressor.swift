@@ -466,8 +466,10 @@ public final class ParallelXZDecompressor {
                         totalIn += UInt64(bodySize - h.headerSize)
                         phase = .blockReady
                     } else {
+                        // Grown as the bytes arrive: a header's claim alone
+                        // allocates nothing.
                         var b = [UInt8]()
-                        b.reserveCapacity(bodySize)
+                        b.reserveCapacity(min(bodySize, 1 << 20))
                         b += field[0..<h.headerSize]
                         body = b[...]
                         phase = .blockBody
