@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
 #
-# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [all]   (default: all)
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [all]   (default: all)
 # Environment:
 #   CORPUS      corpus dir (default: <repo>/../shared/corpus)
 #   FILES       space-separated corpus file names to use (default: all files)
 #   RUNS        timed runs per command (default 3); medians are reported
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
+#   MT_PRESETS  presets for 'mt' (default "1 3"); MT_SIZE its input size (default 40000000)
 #   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
 #               built here with `swift build -c release --static-swift-stdlib`,
 #               as a binary would be shipped: the static runtime saves ~3 MB of
@@ -54,8 +55,8 @@ fi
 SECTIONS=("$@")
 ((${#SECTIONS[@]})) || SECTIONS=(all)
 for s in "${SECTIONS[@]}"; do
-    case "$s" in decode | sha1 | encode | xz | all) ;; *)
-        echo "usage: $0 [decode] [sha1] [encode] [xz] [all]" >&2
+    case "$s" in decode | sha1 | encode | xz | mt | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [all]" >&2
         exit 2
         ;;
     esac
@@ -213,7 +214,7 @@ bench_encode() {
         ours_fmt=(-F xz) ref_fmt=()
     fi
     echo
-    echo "== $fmt encode: ours -z ${ours_fmt[*]} -P -c F vs xz -T1 ${ref_fmt[*]:+${ref_fmt[*]} }-P -c F =="
+    echo "== $fmt encode: ours -z -T1 ${ours_fmt[*]} -P -c F vs xz -T1 ${ref_fmt[*]:+${ref_fmt[*]} }-P -c F =="
     printf '%-12s %-6s %10s %10s %7s %9s %9s %7s %7s  %s\n' file preset ours_B xz_B s_ratio ours_s xz_s t_ratio m_ratio interop
     hr 100
     local p name
@@ -221,7 +222,7 @@ bench_encode() {
         local so=0 sr=0 to=0 tr=0 mo=0 mr=0 n=0
         for name in "${NAMES[@]}"; do
             local src="$CORPUS/$name" o1="$TMP/out1" o2="$TMP/out2"
-            alternate "$o1" "$o2" -- "${OURS_CMD[@]}" -z "${ours_fmt[@]}" "-$p" -c "$src" \
+            alternate "$o1" "$o2" -- "${OURS_CMD[@]}" -z -T1 "${ours_fmt[@]}" "-$p" -c "$src" \
                 -- xz -T1 "${ref_fmt[@]}" "-$p" -c "$src"
             if ((O_RC != 0)); then
                 printf '%-12s %-6s  n/a (exit %s) %s\n' "$name" "-$p" "$O_RC" "${O_ERR:0:80}"
@@ -265,10 +266,58 @@ bench_encode() {
     done
 }
 
+# --- mt -----------------------------------------------------------------------
+# Parallel .xz: -T2 compression of a mixed input (the corpus files
+# concatenated) against xz -T2 (the bytes must be the same) and against our
+# own -T1; -T2 decoding of a file xz -T2 -3 made, against xz -T2 -d.
+bench_mt() {
+    local size=${MT_SIZE:-40000000} presets=${MT_PRESETS:-"1 3"}
+    local big="$TMP/mixed" name
+    for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done | head -c "$size" >"$big"
+    local mb
+    mb=$(awk -v b="$(fsize "$big")" 'BEGIN {printf "%.1f", b / 1048576}')
+    echo
+    echo "== mt: -T2 on $mb MiB of concatenated corpus files ($(nproc) processors; wall time, medians of $RUNS alternating runs) =="
+    printf '%-22s %9s %9s %9s %8s %8s %9s %9s  %s\n' command ours_T2_s xz_T2_s ours_T1_s vs_xz T1/T2 ours_KiB xz_KiB check
+    hr 104
+    local p
+    for p in $presets; do
+        local o1="$TMP/mt1" o2="$TMP/mt2" check=ok
+        alternate "$o1" "$o2" -- "${OURS_CMD[@]}" -T2 "-$p" -c "$big" -- xz -T2 "-$p" -c "$big"
+        if ((O_RC != 0 || R_RC != 0)); then
+            echo "-T2 -$p: n/a (exit $O_RC/$R_RC) $O_ERR $R_ERR"
+            continue
+        fi
+        local t2=$O_T x2=$R_T k2=$O_KB xk=$R_KB
+        cmp -s "$o1" "$o2" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -$p: our output differs from xz -T2's"; }
+        alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 "-$p" -c "$big" -- "${OURS_CMD[@]}" -T2 "-$p" -c "$big"
+        # Each ratio from its own alternating series.
+        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s\n' "-z -T2 -$p" "$t2" "$x2" "$O_T" \
+            "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
+    done
+    local z="$TMP/mt.xz" check=ok
+    xz -T2 -3 -c "$big" >"$z"
+    local blocks
+    blocks=$(xz --robot -l "$z" | awk '$1 == "totals" {print $3}')
+    alternate "$TMP/d1" "$TMP/d2" -- "${OURS_CMD[@]}" -T2 -dc "$z" -- xz -T2 -dc "$z"
+    if ((O_RC != 0)); then
+        echo "-T2 -d: n/a (exit $O_RC) $O_ERR"
+    else
+        local t2=$O_T x2=$R_T k2=$O_KB xk=$R_KB
+        cmp -s "$TMP/d1" "$big" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -d: output differs from the input"; }
+        alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 -dc "$z" -- "${OURS_CMD[@]}" -T2 -dc "$z"
+        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s\n' "-d -T2 ($blocks blocks)" "$t2" "$x2" "$O_T" \
+            "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
+    fi
+    hr 104
+    echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z)"
+}
+
 want decode && bench_decode
 want sha1 && bench_sha1
 want encode && bench_encode lzma "$PRESETS"
 want xz && bench_encode xz "$XZ_PRESETS"
+want mt && bench_mt
 
 echo
 if ((FAILS)); then

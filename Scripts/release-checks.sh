@@ -8,7 +8,12 @@
 #    bounded per call; only the declared dictionary is ever allocated).
 # 2. Streaming compression memory: 1 GiB through standard input at -6 costs
 #    the same peak RSS as 10 MB (within 5%), for .xz and .lzma.
-# 3. The README's main command: `swiftlzma --roundtrip` prints OK.
+# 3. Parallel streaming: 1 GiB through standard input at -T2 -6 (the
+#    multithreaded format, 24 MiB blocks) costs about what 200 MB costs
+#    (within 10%) and no more than xz -T2 plus 25%; -T2 -dc of the result
+#    costs at most two blocks more than for 200 MB and xz -T2 plus 25%, and
+#    gives the input back.
+# 4. The README's main command: `swiftlzma --roundtrip` prints OK.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -61,8 +66,8 @@ echo "== streaming compression: 1 GiB through stdin costs what 10 MB costs"
 gen() { head -c "$1" < <(yes 'LZMA streams through a sliding window; memory is bounded by the settings.'); }
 for fmt in xz lzma; do
     gen 10M >"$TMP/ten"
-    small=$(peak_kib "$BIN" -z -6 -F "$fmt" -c "$TMP/ten")
-    big=$(gen 1G | peak_kib "$BIN" -z -6 -F "$fmt" -c)
+    small=$(peak_kib "$BIN" -z -T1 -6 -F "$fmt" -c "$TMP/ten")
+    big=$(gen 1G | peak_kib "$BIN" -z -T1 -6 -F "$fmt" -c)
     echo "      -F $fmt -6: 10 MB ${small} KiB, 1 GiB via stdin ${big} KiB"
     check "-F $fmt: 1 GiB stdin peak RSS within 5% of 10 MB" $((big * 100 <= small * 105 ? 1 : 0))
 done
@@ -71,6 +76,33 @@ if cmp <(gen 1G | "$BIN" -z -0 -c | "$BIN" -dc) <(gen 1G); then
 else
     check "1 GiB -0 stream round trip through pipes" 0
 fi
+
+echo "== parallel streaming: 1 GiB through stdin at -T2 costs what 200 MB costs"
+gen 200M >"$TMP/mid"
+small=$(peak_kib "$BIN" -z -T2 -6 -c "$TMP/mid")
+start=$(date +%s)
+big=$(gen 1G | peak_kib "$BIN" -z -T2 -6 -c)
+secs=$(($(date +%s) - start))
+if command -v xz >/dev/null; then ref=$(gen 1G | peak_kib xz -z -T2 -6 -c); else ref=$big; fi
+echo "      -z -T2 -6: 200 MB ${small} KiB, 1 GiB via stdin ${big} KiB (${secs} s), xz -T2 ${ref} KiB"
+check "-z -T2: 1 GiB stdin peak RSS within 10% of 200 MB" $((big * 100 <= small * 110 ? 1 : 0))
+check "-z -T2: 1 GiB stdin peak RSS at most xz -T2's + 25%" $((big * 100 <= ref * 125 ? 1 : 0))
+gen 1G | "$BIN" -z -T2 -6 -c >"$TMP/big.xz"
+gen 200M | "$BIN" -z -T2 -6 -c >"$TMP/mid.xz"
+small=$(peak_kib "$BIN" -dc -T2 "$TMP/mid.xz")
+big=$(peak_kib "$BIN" -dc -T2 "$TMP/big.xz")
+if command -v xz >/dev/null; then ref=$(peak_kib xz -dc -T2 "$TMP/big.xz"); else ref=$big; fi
+echo "      -dc -T2: 200 MB ${small} KiB, 1 GiB ${big} KiB, xz -T2 ${ref} KiB"
+# Decoded blocks wait for the one before them, so the peak varies run to run
+# by a block or two (24 MiB each at -6), but it must not grow with the input.
+check "-dc -T2: 1 GiB peak RSS at most 200 MB's + two blocks (48 MiB)" $((big <= small + 49152 ? 1 : 0))
+check "-dc -T2: 1 GiB peak RSS at most xz -T2's + 25%" $((big * 100 <= ref * 125 ? 1 : 0))
+if cmp <("$BIN" -dc -T2 "$TMP/big.xz") <(gen 1G); then
+    check "1 GiB -T2 round trip" 1
+else
+    check "1 GiB -T2 round trip" 0
+fi
+rm -f "$TMP/big.xz" "$TMP/mid.xz" "$TMP/mid"
 
 echo "== swiftlzma --roundtrip"
 "$BIN" --roundtrip | tee "$TMP/rt"

@@ -81,16 +81,22 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                 throw libraryError(error)
             }
         }
-        var xzOptions = CompressionOptions(lzma: lzma, check: options.check, filters: chain.filters,
+        // As xz 5.8: -T0 (the default), -T2... and -T+1 mean its
+        // multithreaded .xz format, whose output does not depend on the
+        // number of threads (blocks of max(3 x dictionary, 1 MiB) unless
+        // --block-size says otherwise, each header holding the block's
+        // sizes), compressed in parallel; -T1 single-threaded xz's format.
+        let plan = try compressionPlan(options, lzma: lzma, filters: chain.filters,
+                                       xz: options.format != .raw, raw: options.format == .raw)
+        let xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
                                            blockSize: options.format == .raw ? nil : options.blockSize)
-        // As xz 5.4: more than one thread means its multithreaded .xz format,
-        // whose output does not depend on the number of threads: blocks of
-        // max(3 x dictionary, 1 MiB) unless --block-size says otherwise,
-        // each header holding the block's sizes.
-        let threads = options.threads == 0 ? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) : options.threads
-        if options.format != .raw && threads > 1 {
-            xzOptions.sizesInBlockHeaders = true
-            xzOptions.blockSize = options.blockSize ?? max(3 * UInt64(lzma.dictionarySize), 1 << 20)
+        if let threads = plan.threads {
+            do {
+                let parallel = ParallelEncodeStep(try ParallelXZCompressor(options: xzOptions, threads: threads, allocator: .system))
+                return { input, output, finish in try parallel.step(input, output, finish) }
+            } catch {
+                throw libraryError(error)
+            }
         }
         do {
             let encoder = try LZMACompressor(format: options.format == .raw ? .rawLZMA2 : .xz, options: xzOptions,
@@ -103,7 +109,8 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
             throw UsageError("The .lzma format supports only the LZMA1 filter")
         }
-        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, text: chain.lzmaText),
+                                       filters: [], xz: false, raw: false).lzma
         do {
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }

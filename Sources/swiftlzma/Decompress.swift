@@ -125,6 +125,7 @@ func decompressedName(_ path: String, format: FileFormat, customSuffix: String?)
 ///   data, memory limit), `FileError` from reading or from `ready`/`emit`.
 func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers, singleStream: Bool,
                   passthrough: Bool, progress: Progress?, totals: inout StreamTotals,
+                  parallelOptions: Options? = nil,
                   warning: (String) -> Void = { _ in },
                   ready: () throws -> Void,
                   emit: (UnsafeRawBufferPointer) throws -> Void) throws {
@@ -174,6 +175,13 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
         default: recognized = isXZ || isLZMA
         }
         if !recognized { return try unrecognized() }
+    }
+    if let options = parallelOptions, (decoder.format == .auto || decoder.format == .xz),
+       inLen >= 6, (0..<6).allSatisfy({ inBuf[$0] == [0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00][$0] }) {
+        // .xz with more than one thread: blocks with sizes decode in parallel.
+        return try decodeStreamParallel(input: input, options: options, threads: decodeThreads(options), buffers: buffers,
+                                        inLen: inLen, progress: progress, totals: &totals, warning: warning,
+                                        ready: ready, emit: emit)
     }
 
     while true {
@@ -298,6 +306,7 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
             passthrough: options.format != .raw && options.toStdout && options.force
                 && options.operation == .decompress && !hashOnly,
             progress: progress, totals: &totals,
+            parallelOptions: decodeThreads(options) > 1 ? options : nil,
             warning: { reporter.warning(name, $0) },
             ready: {
                 guard writesFile else { return }

@@ -50,10 +50,23 @@ struct Options {
     var check: XZCheck = .crc64
     /// `--block-size`: start a new .xz block every this many input bytes.
     var blockSize: UInt64?
-    /// `-T/--threads` (0 = one per processor). Compression runs on one thread
-    /// whatever the number; above 1 the .xz output is what xz's multithreaded
-    /// encoder writes (blocks of 3 x the dictionary, sizes in the headers).
-    var threads = 1
+    /// `-T/--threads` (0 = one per processor, xz 5.8's default). Above 1, or
+    /// 0, or `+1` (``threadsForceMT``), .xz is compressed in parallel in the
+    /// format of xz's multithreaded encoder (blocks of 3 x the dictionary,
+    /// sizes in the headers) and such blocks are decoded in parallel; 1 is
+    /// single-threaded xz's format and decoder.
+    var threads = 0
+    /// `-T+1`: the multithreaded format with one thread.
+    var threadsForceMT = false
+    /// `--memlimit-compress` (or `-M`): lowers the thread count, then
+    /// switches to single-threaded mode, then shrinks the dictionary, as xz.
+    var memlimitCompress: UInt64?
+    /// `--memlimit-mt-decompress` (or `-M`): the memory parallel decoding may
+    /// use (default: a quarter of the RAM, as xz); only limits the threads.
+    var memlimitMTDecompress: UInt64?
+    /// `--no-adjust`: fail instead of changing the compressed output to meet
+    /// `--memlimit-compress`.
+    var noAdjust = false
     /// `--ignore-check`: do not verify .xz integrity checks.
     var ignoreCheck = false
     /// Compression preset `-0` ... `-9`, and `-e`.
@@ -264,9 +277,9 @@ private let longOptions: [LongOption] = [
     .init(name: "threads", takesValue: true, key: "T"),
     .init(name: "memlimit", takesValue: true, key: "M"),
     .init(name: "memory", takesValue: true, key: "M"),
-    .init(name: "memlimit-decompress", takesValue: true, key: "M"),
+    .init(name: "memlimit-decompress", takesValue: true, key: "memlimit-decompress"),
     .init(name: "memlimit-compress", takesValue: true, key: "memlimit-compress"),
-    .init(name: "no-adjust", takesValue: false, key: "ignored"),
+    .init(name: "no-adjust", takesValue: false, key: "no-adjust"),
     .init(name: "lzma1", takesValue: false, key: "lzma1", optionalValue: true),
     .init(name: "lzma2", takesValue: false, key: "lzma2", optionalValue: true),
     .init(name: "x86", takesValue: false, key: "filter", optionalValue: true),
@@ -396,10 +409,21 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             case "sha256": options.check = .sha256
             default: throw UsageError("\(value!): Unsupported integrity check type")
             }
-        case "T": options.threads = Int(try parseSize(value!, name: "threads", min: 0, max: 16384))
-        case "M": options.memoryLimit = try parseMemoryLimit(value!)
-        // Checked, then unused: compression and decoding are single-threaded.
-        case "memlimit-compress", "memlimit-mt-decompress": _ = try parseMemoryLimit(value!)
+        case "T":
+            // As xz 5.4+: `+1` is the multithreaded mode with one thread.
+            let plus = value!.hasPrefix("+")
+            options.threads = Int(try parseSize(plus ? String(value!.dropFirst()) : value!, name: "threads", min: 0, max: 16384))
+            options.threadsForceMT = plus && options.threads == 1
+        case "M":
+            // As xz: -M sets the limits of compression, decompression and
+            // multithreaded decompression.
+            options.memoryLimit = try parseMemoryLimit(value!)
+            options.memlimitCompress = options.memoryLimit
+            options.memlimitMTDecompress = options.memoryLimit
+        case "memlimit-decompress": options.memoryLimit = try parseMemoryLimit(value!)
+        case "memlimit-compress": options.memlimitCompress = try parseMemoryLimit(value!)
+        case "memlimit-mt-decompress": options.memlimitMTDecompress = try parseMemoryLimit(value!)
+        case "no-adjust": options.noAdjust = true
         case "lzma1":
             _ = try LZMA1Options(parsing: value ?? "")
             try addToChain(.lzma1(value ?? ""))
@@ -521,18 +545,26 @@ Compress or decompress FILEs in the .xz format, like xz.
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better
-  -T, --threads=NUM   0 = one per processor; with more than 1, write .xz as
-                      xz's multithreaded mode does (the work stays on one
-                      thread)
+  -T, --threads=NUM   use at most NUM threads; 0 (the default) = one per
+                      processor; 1 = single-threaded mode (xz -T1's output);
+                      +1 = multithreaded mode with one thread
   -F, --format=FMT    file format: `auto' (default), `xz', `lzma', `raw'
   -C, --check=CHECK   integrity check: `none', `crc32', `crc64' (default),
                       or `sha256'
       --ignore-check  don't verify the integrity check when decompressing
       --block-size=SIZE
                       start a new .xz block after every SIZE bytes of input
+      --memlimit-compress=LIMIT
+                      memory usage limit for compression (lowers the threads,
+                      then the dictionary, as xz; --no-adjust: threads only)
+      --memlimit-decompress=LIMIT
+                      memory usage limit for decompression
+      --memlimit-mt-decompress=LIMIT
+                      memory for parallel decompression (limits threads only;
+                      default a quarter of the RAM)
   -M, --memlimit=LIMIT
-                      memory usage limit for decompression: a size (KiB, MiB,
-                      GiB), a percentage of RAM (`50%'), or 0/`max' for none
+                      all three limits: a size (KiB, MiB, GiB), a percentage
+                      of RAM (`50%'), or 0/`max' for none
   -q, --quiet         suppress warnings; specify twice to suppress errors too
   -v, --verbose       be verbose; show progress on a terminal; with -l,
                       list streams and blocks (-vv: block headers too)

@@ -23,7 +23,7 @@ final class RISCVCLITests: CLITestCase {
         let libc = FileManager.default.contents(atPath: "/usr/riscv64-linux-gnu/lib/libc.so.6").map { Data($0.prefix(200_000)) }
         try write(libc ?? sampleText(3000) + noise(20_000), "code.bin")
         for start in ["0", "4096"] {
-            let ours = try swiftlzma(["-zkc", "--riscv=start=\(start)", "--lzma2=preset=6", "code.bin"])
+            let ours = try swiftlzma(["-T1", "-zkc", "--riscv=start=\(start)", "--lzma2=preset=6", "code.bin"])
             XCTAssertEqual(ours.status, 0, ours.stderr)
             let theirs = try run(xz58, ["-z", "--filters=riscv:start=\(start) lzma2:preset=6", path("code.bin")])
             XCTAssertEqual(theirs.status, 0, theirs.stderr)

@@ -28,7 +28,8 @@ final class XZCLITests: CLITestCase {
         let original = sampleText(600) + noise(700)
         try write(original, "c.bin")
         for (name, id) in [("none", 0), ("crc32", 1), ("crc64", 4), ("sha256", 10)] {
-            let r = try swiftlzma(["-zkc", "-1", "-C", name, "c.bin"])
+            // -T1: xz 5.4's default, single-threaded (ours is -T0, as xz 5.8).
+            let r = try swiftlzma(["-zkc", "-1", "-T1", "-C", name, "c.bin"])
             XCTAssertEqual(r.status, 0, r.stderr)
             XCTAssertEqual(r.stdout.prefix(6), Self.xzMagic, name)
             XCTAssertEqual(r.stdout[7], UInt8(id), "stream flags name the check \(name)")
@@ -47,7 +48,7 @@ final class XZCLITests: CLITestCase {
         _ = try xz()
         let original = sampleText(1200)  // about 60 KB
         try write(original, "m.txt")
-        var r = try swiftlzma(["-zk", "-1", "--block-size=16KiB", "-C", "sha256", "m.txt"])
+        var r = try swiftlzma(["-zk", "-1", "-T1", "--block-size=16KiB", "-C", "sha256", "m.txt"])
         XCTAssertEqual(r.status, 0, r.stderr)
         let compressed = try read("m.txt.xz")
         XCTAssertEqual(try xzOK(["-dc"], stdin: compressed), original)
@@ -326,17 +327,18 @@ final class XZCLITests: CLITestCase {
     }
 
     /// `-T`: one thread is xz's single-threaded format (block headers without
-    /// sizes); more (or 0 on a machine with several processors) is its
-    /// multithreaded format, whatever the number: blocks of 3 x the
-    /// dictionary unless `--block-size`, sizes in padded headers.
+    /// sizes); more, or 0, or +1, is its multithreaded format, whatever the
+    /// number: blocks of 3 x the dictionary unless `--block-size`, sizes in
+    /// padded headers. No -T is -T0, as in xz 5.8 (xz 5.4 defaults to -T1).
     func testThreadsAndBlockSizeWriteWhatXzWrites() throws {
         let xz = try xz()
         var input = sampleText(3000)
         input.append(noise(20000))
         try write(input, "in.txt")
         for args in [["-T1", "--block-size=30000"], ["--block-size=50000", "-C", "crc32"], ["-T2", "--block-size=30000"],
-                     ["-T3", "-1"], ["-T0", "-0"], ["-T2", "-0", "--x86", "--lzma2=preset=0"]] {
-            let theirs = try run(xz, ["-c"] + args + ["in.txt"])
+                     ["-T3", "-1"], ["-T0", "-0"], ["-T+1", "-1"], ["-T2", "-0", "--x86", "--lzma2=preset=0"]] {
+            let xzDefault = args.contains { $0.hasPrefix("-T") } ? [] : ["-T0"]
+            let theirs = try run(xz, ["-c"] + xzDefault + args + ["in.txt"])
             let ours = try swiftlzma(["-c"] + args + ["in.txt"])
             XCTAssertEqual(theirs.status, 0, "\(args): \(theirs.stderr)")
             XCTAssertEqual(ours.status, 0, "\(args): \(ours.stderr)")

@@ -67,6 +67,9 @@ final class XZDecoder: GoodBytesFirstDecoder {
     private var index = XZIndexDecoder(blocks: XZRecordDigest())
     /// Zero bytes after the last stream footer.
     private var streamPadding: UInt64 = 0
+    /// A decoder of one block (``oneBlock(checkID:blockNumber:offset:memoryLimit:ignoreCheck:)``)
+    /// stops where the block ends: once the stream has this many blocks.
+    private var stopAtBlockCount = UInt64.max
 
     /// Bytes consumed after the last stream that turned out not to start
     /// another one (see the type's documentation).
@@ -142,6 +145,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 try fieldComplete()
 
             case .blockStart:
+                if blocks.count >= stopAtBlockCount { return (consumed, produced, .streamEnd) }
                 guard consumed < inCount else { return (consumed, produced, .needsInput) }
                 let b = input![consumed]
                 consumed += 1
@@ -361,6 +365,43 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 return .needsInput
             }
         }
+    }
+}
+
+// MARK: - One block on its own (for the parallel decompressor)
+
+extension XZDecoder {
+    /// A decoder for one block in the middle of a stream: fed the block from
+    /// its Block Header Size byte to the end of its check, it decodes and
+    /// verifies it exactly as a decoder of the whole stream would (same
+    /// output, same errors with the same block numbers and input offsets),
+    /// then returns `.streamEnd` without reading further.
+    /// - Parameters:
+    ///   - checkID: the stream's Check ID (from its header).
+    ///   - blockNumber: the block's number in its stream, from 1.
+    ///   - offset: input position of the block's first byte, counted as
+    ///     ``totalIn`` counts it (from the start of the first stream).
+    static func oneBlock(checkID: UInt8, blockNumber: UInt64, offset: UInt64,
+                         memoryLimit: UInt64?, ignoreCheck: Bool) -> XZDecoder {
+        let d = XZDecoder(memoryLimit: memoryLimit, concatenated: false, ignoreCheck: ignoreCheck)
+        d.checkID = checkID
+        if let c = XZCheck(rawValue: checkID) {
+            d.checker = !ignoreCheck && c != .none ? CheckCalculator(c) : nil
+        } else {
+            d.unsupportedCheck = checkID
+        }
+        d.blocks = XZRecordDigest(numberedAfter: blockNumber - 1)
+        d.stopAtBlockCount = blockNumber
+        d.totalIn = offset
+        d.phase = .blockStart
+        return d
+    }
+
+    /// After a block decoded by a ``oneBlock(checkID:blockNumber:offset:memoryLimit:ignoreCheck:)``
+    /// decoder: its Index record.
+    var decodedBlockRecord: (unpadded: UInt64, uncompressed: UInt64)? {
+        guard blocks.count >= stopAtBlockCount, let block else { return nil }
+        return (UInt64(block.headerSize) + blockCompressed + UInt64(checkSize), blockUncompressed)
     }
 }
 

@@ -296,3 +296,54 @@ final class XZCompressor: BufferedEncoding {
         phase = .done
     }
 }
+
+// MARK: - One block on its own (for the parallel compressor)
+
+/// One complete block of the multithreaded `.xz` format: header (with both
+/// sizes, padded to the room xz reserves), LZMA2 data, padding and check; and
+/// its Index record.
+struct XZEncodedBlock: Sendable {
+    var bytes: [UInt8]
+    var unpaddedSize: UInt64
+    var uncompressedSize: UInt64
+}
+
+extension XZCompressor {
+    /// Encodes `input` as one block of a stream written with `options`
+    /// (which must have `sizesInBlockHeaders`, `.xz` and a block size of at
+    /// least `input.count`): exactly the bytes this compressor writes for a
+    /// block with that content, so blocks encoded separately and joined in
+    /// order, between a stream header and an Index of their records, are
+    /// this compressor's output.
+    /// - Throws: `LZMAError.invalidOptions` (see ``CompressionOptions/validate(for:)``).
+    /// - Complexity: O(input); allocates one LZMA encoder, freed on return.
+    static func encodeBlock(_ input: UnsafeBufferPointer<UInt8>, options: CompressionOptions,
+                            allocator: LZMAAllocator) throws(LZMAError) -> XZEncodedBlock {
+        precondition(options.sizesInBlockHeaders
+                     && UInt64(input.count) <= options.blockSize ?? UInt64.max, "encodeBlock: not a block of the multithreaded format")
+        let c = try XZCompressor(options: options, allocator: allocator)
+        c.phase = .idle
+        try c.startBlock()
+        var took = 0
+        while c.phase == .block {
+            let (n, progressed) = try c.blockStep(input.baseAddress.map { $0 + took }, count: input.count - took, finish: true)
+            took += n
+            if !progressed && n == 0 && c.phase == .block {
+                throw LZMAError.programmingError("block encoder made no progress")
+            }
+        }
+        let record = c.records[0]
+        return XZEncodedBlock(bytes: c.queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
+    }
+
+    /// The stream header these options write.
+    static func streamHeader(_ options: CompressionOptions) -> [UInt8] {
+        XZStreamHeader.encodeHeader(check: options.check)
+    }
+
+    /// The Index and stream footer after blocks with these records.
+    static func streamEnd(_ options: CompressionOptions, records: [(unpadded: UInt64, uncompressed: UInt64)]) -> [UInt8] {
+        let index = XZIndexEncoder.encode(records)
+        return index + XZStreamHeader.encodeFooter(check: options.check, indexSize: UInt64(index.count))
+    }
+}

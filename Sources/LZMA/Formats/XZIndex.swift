@@ -42,6 +42,15 @@ struct XZRecordDigest: Equatable {
     }
 }
 
+extension XZRecordDigest {
+    /// A digest whose next record is number `count + 1`, for a decoder that
+    /// starts in the middle of a stream (its sums are only its own blocks').
+    init(numberedAfter count: UInt64) {
+        self.init()
+        self.count = count
+    }
+}
+
 /// Reads the fields of an Index byte by byte and checks what the Index alone
 /// can show: the indicator, minimal integers, Unpadded Sizes in range, zero
 /// padding, the CRC32. The decoder (which then compares the records with the
