@@ -163,16 +163,19 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
         }
     }
     if !isRaw {
-        // xz's recognition, for -F auto, xz and lzma alike: .xz by its six
-        // magic bytes, .lzma by LZMAAlone's rules on a complete 13-byte header.
+        // xz's recognition, for -F auto, xz, lzip and lzma alike: .xz by its
+        // six magic bytes, .lz by its four, .lzma by LZMAAlone's rules on a
+        // complete 13-byte header.
         let head = UnsafeBufferPointer(start: inBuf, count: inLen)
         let isXZ = inLen >= 6 && head.prefix(6).elementsEqual([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00])
+        let isLzip = inLen >= 4 && head.prefix(4).elementsEqual(Array("LZIP".utf8))
         let isLZMA = LZMAAlone.recognizes(header: head)
         let recognized: Bool
         switch decoder.format {
         case .xz: recognized = isXZ
+        case .lzip: recognized = isLzip
         case .lzma: recognized = isLZMA
-        default: recognized = isXZ || isLZMA
+        default: recognized = isXZ || isLzip || isLZMA
         }
         if !recognized { return try unrecognized() }
     }

@@ -236,6 +236,13 @@ final class HeaderEdgeCLITests: CLITestCase {
                 try compareWithXZ(args + ["short\(n).xz"], "\(args) short\(n)")
             }
         }
+        // .lz by its four magic bytes, as xz 5.4.
+        for (name, bytes) in [("l3.lz", "LZI"), ("l4.lz", "LZIP"), ("l5.lz", "LZIP\u{5}")] {
+            try write(Data(bytes.utf8), name)
+            for args in [["-dc"], ["-dcf"], ["-F", "lzip", "-dcf"], ["-F", "xz", "-dcf"], ["-F", "lzma", "-dc"]] {
+                try compareWithXZ(args + [name], "\(args) \(name)")
+            }
+        }
     }
 }
 
