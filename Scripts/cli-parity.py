@@ -5,6 +5,7 @@ Each case runs in a fresh temporary directory holding the same sample files,
 once with `xz` and once with `swiftlzma` as the program, and compares: the exit
 status, the bytes written to stdout (SHA-1), the first line of stderr (with the
 program name normalised to PROG) and the files left behind (names and SHA-1s).
+The installed xz runs with XZ_DEFAULTS=-T0, xz 5.8's default thread count.
 Prints one table row per case and a summary; exits 1 if a case differs that is
 not listed in README.md's "Deliberate differences from xz" (by its id).
 
@@ -119,6 +120,7 @@ CASES = [
 
 def normalise(line, prog):
     line = line.replace(prog + ":", "PROG:").replace(os.path.basename(prog) + ":", "PROG:")
+    line = line.replace("`xz ", "`PROG ").replace("`" + (shutil.which("xz") or "/usr/bin/xz") + " ", "`PROG ")
     line = line.replace("swiftlzma", "PROG").replace("xz:", "PROG:").replace(shutil.which("xz") or "/usr/bin/xz", "xz")
     return line.strip()
 
@@ -133,7 +135,10 @@ def run_case(prog, args, stdin_name, samples):
         cmd = "PROG " + args
         cmd = cmd.replace("PROG", "'" + prog + "'")
         stdin = open(os.path.join(d, stdin_name), "rb") if stdin_name else subprocess.DEVNULL
-        r = subprocess.run(["bash", "-c", cmd], cwd=d, stdin=stdin, capture_output=True, timeout=120)
+        # xz 5.8 compresses with -T0 by default (5.4: -T1); XZ_DEFAULTS gives
+        # the installed xz 5.8's default, which swiftlzma follows.
+        env = dict(os.environ, XZ_DEFAULTS="-T0")
+        r = subprocess.run(["bash", "-c", cmd], cwd=d, stdin=stdin, capture_output=True, timeout=120, env=env)
         files = {}
         for root, _, names in os.walk(d):
             for n in names:
