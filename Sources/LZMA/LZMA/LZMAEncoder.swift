@@ -138,8 +138,7 @@ final class LZMAEncoder {
         let lengthTables = 2 * LZMAConstants.numPosStatesMax * (LZMAEncoder.lenPriceStride * 4 + MemoryLayout<Int>.stride)
         let distanceTables = LZMAConstants.numLenToPosStates * ((1 << LZMAConstants.numPosSlotBits) + LZMAConstants.numFullDistances) * 4
             + LZMAConstants.alignTableSize * 4
-        let crcTable = 256 * 4
-        return UInt64(priceTable + model + matchList + parser + lengthTables + distanceTables + crcTable
+        return UInt64(priceTable + model + matchList + parser + lengthTables + distanceTables
                       + RangeEncoder.initialCapacity)
     }
 
