@@ -64,39 +64,21 @@ extension MatchFinder {
     }
 
     func bt4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 4) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let (delta2, delta3, curMatch) = hashes.insert4(cur, pos, mask: hashMask)
-        var (count, lenBest) = shortMatches4(cur, delta2: delta2, delta3: delta3, lenLimit: lenLimit, matches)
-        if lenBest == lenLimit {
-            _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: nil, count: 0, lenBest: 0)
-            movePos()
-            return count
+        findHashed(matches, hashBytes: 4, link: { btInsert($0, $1, $2, $3) }) {
+            btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: max(lenBest, 3))
-        movePos()
-        return count
     }
 
     func bt3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 3) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let (delta2, curMatch) = hashes.insert3(cur, pos, mask: hashMask)
-        var (count, lenBest) = shortMatch3(cur, delta2: delta2, lenLimit: lenLimit, matches)
-        if lenBest == lenLimit {
-            _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: nil, count: 0, lenBest: 0)
-            movePos()
-            return count
+        findHashed(matches, hashBytes: 3, link: { btInsert($0, $1, $2, $3) }) {
+            btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
+    }
+
+    /// Inserts the position into the tree without collecting matches.
+    @inline(__always)
+    func btInsert(_ pos: UInt32, _ cur: UnsafePointer<UInt8>, _ head: UInt32, _ lenLimit: Int) {
+        _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: head, matches: nil, count: 0, lenBest: 0)
     }
 
     func bt2Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
@@ -128,8 +110,7 @@ extension MatchFinder {
             guard let lenLimit = lengthLimit(minimum: hashBytes) else { movePending(); continue }
             let cur = UnsafePointer(buffer + readPos)
             let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-            _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: insert(cur, pos),
-                       matches: nil, count: 0, lenBest: 0)
+            btInsert(pos, cur, insert(cur, pos), lenLimit)
             movePos()
         }
     }

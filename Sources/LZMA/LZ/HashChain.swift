@@ -38,37 +38,15 @@ extension MatchFinder {
     }
 
     func hc4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 4) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let (delta2, delta3, curMatch) = hashes.insert4(cur, pos, mask: hashMask)
-        var (count, lenBest) = shortMatches4(cur, delta2: delta2, delta3: delta3, lenLimit: lenLimit, matches)
-        if lenBest == lenLimit {
-            son[Int(cyclicPos)] = curMatch
-            movePos()
-            return count
+        findHashed(matches, hashBytes: 4, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+            hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = hcWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: max(lenBest, 3))
-        movePos()
-        return count
     }
 
     func hc3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 3) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let (delta2, curMatch) = hashes.insert3(cur, pos, mask: hashMask)
-        var (count, lenBest) = shortMatch3(cur, delta2: delta2, lenLimit: lenLimit, matches)
-        if lenBest == lenLimit {
-            son[Int(cyclicPos)] = curMatch
-            movePos()
-            return count
+        findHashed(matches, hashBytes: 3, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+            hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = hcWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
     }
 
     /// Enters `amount` positions into the hash chains without searching.

@@ -267,6 +267,44 @@ final class MatchFinder {
     /// per search or skip loop, so the table pointers stay in registers.
     @inline(__always) var hashes: LZHashes { LZHashes(table: hash, crc: crcTable) }
 
+    /// The search of hc3, hc4, bt3 and bt4: enters the read position under
+    /// its hashes, takes the matches the exact 2- (and 3-) byte tables give,
+    /// and then walks the chain or tree from the main hash's head:
+    /// `walk(pos, cur, head, lenLimit, count, lenBest)` returns the new count.
+    /// When a short match already reaches the length limit, only
+    /// `link(pos, cur, head, lenLimit)` enters the position. Advances the
+    /// read position; returns the number of matches.
+    @inline(__always)
+    func findHashed(_ matches: UnsafeMutablePointer<LZMatch>, hashBytes: Int,
+                    link: (UInt32, UnsafePointer<UInt8>, UInt32, Int) -> Void,
+                    walk: (UInt32, UnsafePointer<UInt8>, UInt32, Int, Int, Int) -> Int) -> Int {
+        guard let lenLimit = lengthLimit(minimum: hashBytes) else { movePending(); return 0 }
+        let cur = UnsafePointer(buffer + readPos)
+        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
+        if hashBytes == 4 {
+            let (delta2, delta3, head) = hashes.insert4(cur, pos, mask: hashMask)
+            var (count, lenBest) = shortMatches4(cur, delta2: delta2, delta3: delta3, lenLimit: lenLimit, matches)
+            if lenBest == lenLimit {
+                link(pos, cur, head, lenLimit)
+                movePos()
+                return count
+            }
+            count = walk(pos, cur, head, lenLimit, count, max(lenBest, 3))
+            movePos()
+            return count
+        }
+        let (delta2, head) = hashes.insert3(cur, pos, mask: hashMask)
+        var (count, lenBest) = shortMatch3(cur, delta2: delta2, lenLimit: lenLimit, matches)
+        if lenBest == lenLimit {
+            link(pos, cur, head, lenLimit)
+            movePos()
+            return count
+        }
+        count = walk(pos, cur, head, lenLimit, count, lenBest)
+        movePos()
+        return count
+    }
+
     /// hc3/bt3: the match found through the 2-byte hash, extended.
     /// - Returns: the matches recorded (0 or 1) and the best length (2 if none).
     @inline(__always)
