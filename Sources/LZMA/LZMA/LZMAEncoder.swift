@@ -264,6 +264,20 @@ final class LZMAEncoder {
         uncompressedSize &+= UInt64(len)
     }
 
+    /// The matches at the read position (count, longest length): from the
+    /// match finder, or the ones kept from when the parser last looked ahead
+    /// (`readAhead` > 0). With `keep` the found ones are kept as well.
+    @inline(__always)
+    func matchesAtReadPosition(keep: Bool) -> (count: Int, longest: Int) {
+        guard mf.readAhead == 0 else { return (matchesCount, longestMatchLength) }
+        let found = mf.find(matches)
+        if keep {
+            matchesCount = found.count
+            longestMatchLength = found.longest
+        }
+        return found
+    }
+
     /// A repeated match (or, with rep 0 and length 1, a "short rep").
     @inline(__always)
     func encodeRepMatch(_ rc: inout RangeEncoder, posState: Int, rep: Int, len: UInt32) {

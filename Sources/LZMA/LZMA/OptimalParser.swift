@@ -108,16 +108,7 @@ extension LZMAEncoder {
         let opts = self.opts
         let matches = self.matches
         let nice = niceLength
-        var lenMain: Int
-        var matchesCount: Int
-        if mf.readAhead == 0 {
-            (matchesCount, lenMain) = mf.find(matches)
-            self.matchesCount = matchesCount
-            longestMatchLength = lenMain
-        } else {
-            lenMain = longestMatchLength
-            matchesCount = self.matchesCount
-        }
+        let (matchesCount, lenMain) = matchesAtReadPosition(keep: true)
         let bufAvail = min(mf.available + 1, LZMAConstants.matchLenMax)
         if bufAvail < 2 {
             result = (LZMAEncoder.literalBack, 1)
