@@ -19,31 +19,8 @@ public struct CRC64: Sendable {
     /// Adds `bytes`. Cost: O(bytes.count).
     public mutating func update(_ bytes: UnsafeRawBufferPointer) {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-        let count = bytes.count
         // The register holds the complemented CRC while bytes go through it.
-        var crc = ~value
-        CRC64.table.withUnsafeBufferPointer { tableBuffer in
-            let t = tableBuffer.baseAddress!
-            var p = base
-            var n = count
-            while n >= 8 {
-                // The register is as wide as the step: XOR in all eight bytes,
-                // then one lookup per byte, table k for a byte with k more after it.
-                let x = crc ^ UInt64(littleEndian: p.loadUnaligned(as: UInt64.self))
-                crc = t[0x700 | byteIndex(x)] ^ t[0x600 | byteIndex(x &>> 8)]
-                    ^ t[0x500 | byteIndex(x &>> 16)] ^ t[0x400 | byteIndex(x &>> 24)]
-                    ^ t[0x300 | byteIndex(x &>> 32)] ^ t[0x200 | byteIndex(x &>> 40)]
-                    ^ t[0x100 | byteIndex(x &>> 48)] ^ t[byteIndex(x &>> 56)]
-                p += 8
-                n &-= 8
-            }
-            while n > 0 {
-                crc = t[byteIndex(crc ^ UInt64(p.load(as: UInt8.self)))] ^ (crc &>> 8)
-                p += 1
-                n &-= 1
-            }
-        }
-        value = ~crc
+        value = ~CRC64.tables.update(~value, base, bytes.count)
     }
 
     /// Adds `bytes`. Contiguous collections are read in place; others are
@@ -61,22 +38,6 @@ public struct CRC64: Sendable {
         return crc.value
     }
 
-    /// Eight 256-entry tables back to back; table k maps a byte to its CRC
-    /// contribution when k more bytes follow it (see `CRC32.table`).
-    private static let table: [UInt64] = {
-        let polynomial: UInt64 = 0xC96C_5795_D787_0F42
-        var t = [UInt64](repeating: 0, count: 8 * 256)
-        for i in 0..<256 {
-            var r = UInt64(i)
-            for _ in 0..<8 { r = (r & 1) != 0 ? (r >> 1) ^ polynomial : r >> 1 }
-            t[i] = r
-        }
-        for k in 1..<8 {
-            for i in 0..<256 {
-                let previous = t[(k - 1) * 256 + i]
-                t[k * 256 + i] = (previous >> 8) ^ t[Int(previous & 0xFF)]
-            }
-        }
-        return t
-    }()
+    /// The slicing-by-8 tables (16 KiB), shared and built once.
+    static let tables = CRCTables<UInt64>(polynomial: 0xC96C_5795_D787_0F42)
 }

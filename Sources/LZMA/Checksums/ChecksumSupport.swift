@@ -76,6 +76,41 @@ struct MDBlockBuffer: Sendable {
     }
 }
 
+/// What SHA-1 and SHA-256 share around their compression functions: the
+/// chaining state, the partial-block buffer and padding (`MDBlockBuffer`),
+/// and the digest as the state's words, big endian. The public `update` and
+/// `finalize` of each hasher call `absorb` and `finishDigest`.
+protocol MerkleDamgardHash {
+    associatedtype State
+    var state: State { get set }
+    var pending: MDBlockBuffer { get set }
+    /// Hashes `blocks` 64-byte blocks at `p` (any alignment) into `h`.
+    static func compress(_ h: inout State, _ p: UnsafeRawPointer, _ blocks: Int)
+    static func digestWords(_ h: State) -> [UInt32]
+}
+
+extension MerkleDamgardHash {
+    /// Feeds `bytes`; whole blocks are compressed straight from the caller's memory.
+    @inline(__always)
+    mutating func absorb(_ bytes: UnsafeRawBufferPointer) {
+        var h = state
+        pending.absorb(bytes) { Self.compress(&h, $0, $1) }
+        state = h
+    }
+
+    /// Pads the message, compresses the last block(s) and returns the digest.
+    mutating func finishDigest() -> [UInt8] {
+        var h = state
+        pending.finish { Self.compress(&h, $0, $1) }
+        state = h
+        let words = Self.digestWords(h)
+        var out = [UInt8]()
+        out.reserveCapacity(words.count * 4)
+        for word in words { appendBigEndian(word, to: &out) }
+        return out
+    }
+}
+
 /// Calls `body` with the bytes of `bytes`: once with its storage when it is
 /// contiguous, otherwise in chunks copied through a small stack buffer.
 @inlinable @inline(__always)

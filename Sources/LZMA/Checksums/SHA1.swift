@@ -13,23 +13,19 @@
 /// h.update(Array("abc".utf8))
 /// hexString(h.finalize())  // "a9993e364706816aba3e25717850c26c9cd0d89d"
 /// ```
-public struct SHA1: Sendable {
+public struct SHA1: Sendable, MerkleDamgardHash {
     /// Length of a digest in bytes.
     public static let digestSize = 20
 
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32) =
+    var state: (UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0)
-    private var pending = MDBlockBuffer()
+    var pending = MDBlockBuffer()
 
     /// Creates a hasher for an empty message.
     public init() {}
 
     /// Adds `bytes` to the message. Cost: O(bytes.count).
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        var state = h
-        pending.absorb(bytes) { SHA1.compress(&state, $0, $1) }
-        h = state
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// Adds `bytes` to the message. Contiguous collections (`[UInt8]`, array
     /// slices, `UnsafeBufferPointer`...) are hashed in place; others are
@@ -43,15 +39,7 @@ public struct SHA1: Sendable {
     ///
     /// Call it once, after the last `update`; the hasher must not be used
     /// afterwards (create a new one for another message).
-    public mutating func finalize() -> [UInt8] {
-        var state = h
-        pending.finish { SHA1.compress(&state, $0, $1) }
-        h = state
-        var out = [UInt8]()
-        out.reserveCapacity(SHA1.digestSize)
-        for word in [state.0, state.1, state.2, state.3, state.4] { appendBigEndian(word, to: &out) }
-        return out
-    }
+    public mutating func finalize() -> [UInt8] { finishDigest() }
 
     /// The SHA-1 digest (20 bytes) of `bytes`. Cost: O(bytes.count).
     @inlinable
@@ -60,6 +48,9 @@ public struct SHA1: Sendable {
         hasher.update(bytes)
         return hasher.finalize()
     }
+
+    /// The digest's words, in order (stored big endian).
+    static func digestWords(_ h: State) -> [UInt32] { [h.0, h.1, h.2, h.3, h.4] }
 
     // MARK: - Compression function
 
@@ -72,7 +63,7 @@ public struct SHA1: Sendable {
     /// each step instead of shuffled, so the loop body is pure arithmetic;
     /// each sum adds the just-computed variable last, keeping the dependency
     /// chain between rounds short (rotate + add).
-    private static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32),
+    static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32),
                                  _ p: UnsafeRawPointer, _ blocks: Int) {
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 80) { wBuffer in
             let w = wBuffer.baseAddress!

@@ -7,24 +7,20 @@
 /// call `finalize()` once to get the 32-byte digest. Whole 64-byte blocks are
 /// hashed straight from the caller's memory; only a partial block is kept in
 /// the struct (inline, no heap). Cost: O(n) time, O(1) memory.
-public struct SHA256: Sendable {
+public struct SHA256: Sendable, MerkleDamgardHash {
     /// Length of a digest in bytes.
     public static let digestSize = 32
 
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+    var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A,
          0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19)
-    private var pending = MDBlockBuffer()
+    var pending = MDBlockBuffer()
 
     /// Creates a hasher for an empty message.
     public init() {}
 
     /// Adds `bytes` to the message. Cost: O(bytes.count).
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
-        var state = h
-        pending.absorb(bytes) { SHA256.compress(&state, $0, $1) }
-        h = state
-    }
+    public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
 
     /// Adds `bytes` to the message. Contiguous collections (`[UInt8]`, array
     /// slices, `UnsafeBufferPointer`...) are hashed in place; others are
@@ -38,15 +34,7 @@ public struct SHA256: Sendable {
     ///
     /// Call it once, after the last `update`; the hasher must not be used
     /// afterwards (create a new one for another message).
-    public mutating func finalize() -> [UInt8] {
-        var state = h
-        pending.finish { SHA256.compress(&state, $0, $1) }
-        h = state
-        var out = [UInt8]()
-        out.reserveCapacity(SHA256.digestSize)
-        for word in [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7] { appendBigEndian(word, to: &out) }
-        return out
-    }
+    public mutating func finalize() -> [UInt8] { finishDigest() }
 
     /// The SHA-256 digest (32 bytes) of `bytes`. Cost: O(bytes.count).
     @inlinable
@@ -55,6 +43,9 @@ public struct SHA256: Sendable {
         hasher.update(bytes)
         return hasher.finalize()
     }
+
+    /// The digest's words, in order (stored big endian).
+    static func digestWords(_ h: State) -> [UInt32] { [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] }
 
     // MARK: - Compression function
 
@@ -91,7 +82,7 @@ public struct SHA256: Sendable {
     /// The 64-word message schedule lives in a stack allocation made once
     /// per call; rounds run eight at a time so
     /// every variable is back in its own register at the end of the loop body.
-    private static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
+    static func compress(_ h: inout (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32),
                                  _ p: UnsafeRawPointer, _ blocks: Int) {
         k.withUnsafeBufferPointer { kBuffer in
             withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { wBuffer in

@@ -64,92 +64,28 @@ extension MatchFinder {
     }
 
     func bt4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 4) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let crc = crcTable
-        let t = crc[Int(cur[0])] ^ UInt32(cur[1])
-        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-        let t3 = t ^ (UInt32(cur[2]) << 8)
-        let h3 = Int(t3 & UInt32(MatchFinder.hash3Size - 1))
-        let h4 = Int((t3 ^ (crc[Int(cur[3])] << 5)) & hashMask)
-        let hash = self.hash
-        var delta2 = pos &- hash[h2]
-        let delta3 = pos &- hash[MatchFinder.fix3 + h3]
-        let curMatch = hash[MatchFinder.fix4 + h4]
-        hash[h2] = pos
-        hash[MatchFinder.fix3 + h3] = pos
-        hash[MatchFinder.fix4 + h4] = pos
-
-        var lenBest = 1
-        var count = 0
-        if delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee {
-            lenBest = 2
-            matches[0] = LZMatch(len: 2, dist: delta2 &- 1)
-            count = 1
+        findHashed(matches, hashBytes: 4, link: { btInsert($0, $1, $2, $3) }) {
+            btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        if delta2 != delta3 && delta3 < cyclicSize && (cur - Int(delta3)).pointee == cur.pointee {
-            lenBest = 3
-            matches[count] = LZMatch(len: 3, dist: delta3 &- 1)
-            count += 1
-            delta2 = delta3
-        }
-        if count != 0 {
-            lenBest = commonLength(cur - Int(delta2), cur, lenBest, lenLimit)
-            matches[count - 1].len = UInt32(lenBest)
-            if lenBest == lenLimit {
-                _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                           matches: nil, count: 0, lenBest: 0)
-                movePos()
-                return count
-            }
-        }
-        if lenBest < 3 { lenBest = 3 }
-        count = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
     }
 
     func bt3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 3) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let t = crcTable[Int(cur[0])] ^ UInt32(cur[1])
-        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-        let h3 = Int((t ^ (UInt32(cur[2]) << 8)) & hashMask)
-        let hash = self.hash
-        let delta2 = pos &- hash[h2]
-        let curMatch = hash[MatchFinder.fix3 + h3]
-        hash[h2] = pos
-        hash[MatchFinder.fix3 + h3] = pos
-
-        var lenBest = 2
-        var count = 0
-        if delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee {
-            lenBest = commonLength(cur, cur - Int(delta2), lenBest, lenLimit)
-            matches[0] = LZMatch(len: UInt32(lenBest), dist: delta2 &- 1)
-            count = 1
-            if lenBest == lenLimit {
-                _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                           matches: nil, count: 0, lenBest: 0)
-                movePos()
-                return 1
-            }
+        findHashed(matches, hashBytes: 3, link: { btInsert($0, $1, $2, $3) }) {
+            btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
+    }
+
+    /// Inserts the position into the tree without collecting matches.
+    @inline(__always)
+    func btInsert(_ pos: UInt32, _ cur: UnsafePointer<UInt8>, _ head: UInt32, _ lenLimit: Int) {
+        _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: head, matches: nil, count: 0, lenBest: 0)
     }
 
     func bt2Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
         guard let lenLimit = lengthLimit(minimum: 2) else { movePending(); return 0 }
         let cur = UnsafePointer(buffer + readPos)
         let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let h = Int(UInt32(cur[0]) | (UInt32(cur[1]) << 8))
-        let curMatch = hash[h]
-        hash[h] = pos
+        let curMatch = hashes.insert2(cur, pos)
         let count = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
                            matches: matches, count: 0, lenBest: 1)
         movePos()
@@ -158,38 +94,23 @@ extension MatchFinder {
 
     /// Enters `amount` positions into the trees without collecting matches.
     func btSkip(_ amount: Int) {
-        let hb = hashBytes
-        let hash = self.hash
-        let crc = crcTable
+        let hashes = self.hashes
+        switch hashBytes {
+        case 2: btSkip(amount, hashBytes: 2) { hashes.insert2($0, $1) }
+        case 3: btSkip(amount, hashBytes: 3) { hashes.insert3($0, $1, mask: self.hashMask).curMatch }
+        default: btSkip(amount, hashBytes: 4) { hashes.insert4($0, $1, mask: self.hashMask).curMatch }
+        }
+    }
+
+    /// The loop of `btSkip`, for one hash (`insert` enters a position and
+    /// returns the tree's root).
+    @inline(__always)
+    private func btSkip(_ amount: Int, hashBytes: Int, _ insert: (UnsafePointer<UInt8>, UInt32) -> UInt32) {
         for _ in 0..<amount {
-            guard let lenLimit = lengthLimit(minimum: hb) else { movePending(); continue }
+            guard let lenLimit = lengthLimit(minimum: hashBytes) else { movePending(); continue }
             let cur = UnsafePointer(buffer + readPos)
             let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-            let curMatch: UInt32
-            if hb == 2 {
-                let h = Int(UInt32(cur[0]) | (UInt32(cur[1]) << 8))
-                curMatch = hash[h]
-                hash[h] = pos
-            } else {
-                let t = crc[Int(cur[0])] ^ UInt32(cur[1])
-                let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-                if hb == 3 {
-                    let h3 = Int((t ^ (UInt32(cur[2]) << 8)) & hashMask)
-                    curMatch = hash[MatchFinder.fix3 + h3]
-                    hash[h2] = pos
-                    hash[MatchFinder.fix3 + h3] = pos
-                } else {
-                    let t3 = t ^ (UInt32(cur[2]) << 8)
-                    let h3 = Int(t3 & UInt32(MatchFinder.hash3Size - 1))
-                    let h4 = Int((t3 ^ (crc[Int(cur[3])] << 5)) & hashMask)
-                    curMatch = hash[MatchFinder.fix4 + h4]
-                    hash[h2] = pos
-                    hash[MatchFinder.fix3 + h3] = pos
-                    hash[MatchFinder.fix4 + h4] = pos
-                }
-            }
-            _ = btWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: nil, count: 0, lenBest: 0)
+            btInsert(pos, cur, insert(cur, pos), lenLimit)
             movePos()
         }
     }

@@ -38,109 +38,35 @@ extension MatchFinder {
     }
 
     func hc4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 4) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let crc = crcTable
-        let t = crc[Int(cur[0])] ^ UInt32(cur[1])
-        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-        let t3 = t ^ (UInt32(cur[2]) << 8)
-        let h3 = Int(t3 & UInt32(MatchFinder.hash3Size - 1))
-        let h4 = Int((t3 ^ (crc[Int(cur[3])] << 5)) & hashMask)
-        let hash = self.hash
-        var delta2 = pos &- hash[h2]
-        let delta3 = pos &- hash[MatchFinder.fix3 + h3]
-        let curMatch = hash[MatchFinder.fix4 + h4]
-        hash[h2] = pos
-        hash[MatchFinder.fix3 + h3] = pos
-        hash[MatchFinder.fix4 + h4] = pos
-
-        var lenBest = 1
-        var count = 0
-        if delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee {
-            lenBest = 2
-            matches[0] = LZMatch(len: 2, dist: delta2 &- 1)
-            count = 1
+        findHashed(matches, hashBytes: 4, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+            hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        if delta2 != delta3 && delta3 < cyclicSize && (cur - Int(delta3)).pointee == cur.pointee {
-            lenBest = 3
-            matches[count] = LZMatch(len: 3, dist: delta3 &- 1)
-            count += 1
-            delta2 = delta3
-        }
-        if count != 0 {
-            lenBest = commonLength(cur - Int(delta2), cur, lenBest, lenLimit)
-            matches[count - 1].len = UInt32(lenBest)
-            if lenBest == lenLimit {
-                son[Int(cyclicPos)] = curMatch
-                movePos()
-                return count
-            }
-        }
-        if lenBest < 3 { lenBest = 3 }
-        count = hcWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
     }
 
     func hc3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        guard let lenLimit = lengthLimit(minimum: 3) else { movePending(); return 0 }
-        let cur = UnsafePointer(buffer + readPos)
-        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-        let t = crcTable[Int(cur[0])] ^ UInt32(cur[1])
-        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-        let h3 = Int((t ^ (UInt32(cur[2]) << 8)) & hashMask)
-        let hash = self.hash
-        let delta2 = pos &- hash[h2]
-        let curMatch = hash[MatchFinder.fix3 + h3]
-        hash[h2] = pos
-        hash[MatchFinder.fix3 + h3] = pos
-
-        var lenBest = 2
-        var count = 0
-        if delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee {
-            lenBest = commonLength(cur - Int(delta2), cur, lenBest, lenLimit)
-            matches[0] = LZMatch(len: UInt32(lenBest), dist: delta2 &- 1)
-            count = 1
-            if lenBest == lenLimit {
-                son[Int(cyclicPos)] = curMatch
-                movePos()
-                return 1
-            }
+        findHashed(matches, hashBytes: 3, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+            hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
-        count = hcWalk(lenLimit: lenLimit, pos: pos, cur: cur, curMatch: curMatch,
-                       matches: matches, count: count, lenBest: lenBest)
-        movePos()
-        return count
     }
 
     /// Enters `amount` positions into the hash chains without searching.
     func hcSkip(_ amount: Int, hashBytes: Int) {
-        let hash = self.hash
-        let crc = crcTable
+        let hashes = self.hashes
+        if hashBytes == 4 {
+            hcSkip(amount, hashBytes: 4) { hashes.insert4($0, $1, mask: self.hashMask).curMatch }
+        } else {
+            hcSkip(amount, hashBytes: 3) { hashes.insert3($0, $1, mask: self.hashMask).curMatch }
+        }
+    }
+
+    /// The loop of `hcSkip`, for one hash (`insert` enters a position and
+    /// returns the chain head).
+    @inline(__always)
+    private func hcSkip(_ amount: Int, hashBytes: Int, _ insert: (UnsafePointer<UInt8>, UInt32) -> UInt32) {
         for _ in 0..<amount {
             if available < hashBytes { movePending(); continue }
-            let cur = buffer + readPos
             let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
-            let t = crc[Int(cur[0])] ^ UInt32(cur[1])
-            let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
-            let curMatch: UInt32
-            if hashBytes == 4 {
-                let t3 = t ^ (UInt32(cur[2]) << 8)
-                let h3 = Int(t3 & UInt32(MatchFinder.hash3Size - 1))
-                let h4 = Int((t3 ^ (crc[Int(cur[3])] << 5)) & hashMask)
-                curMatch = hash[MatchFinder.fix4 + h4]
-                hash[h2] = pos
-                hash[MatchFinder.fix3 + h3] = pos
-                hash[MatchFinder.fix4 + h4] = pos
-            } else {
-                let h3 = Int((t ^ (UInt32(cur[2]) << 8)) & hashMask)
-                curMatch = hash[MatchFinder.fix3 + h3]
-                hash[h2] = pos
-                hash[MatchFinder.fix3 + h3] = pos
-            }
-            son[Int(cyclicPos)] = curMatch
+            son[Int(cyclicPos)] = insert(buffer + readPos, pos)
             movePos()
         }
     }

@@ -73,8 +73,8 @@ final class MatchFinder {
     let hashMask: UInt32
     let son: UnsafeMutablePointer<UInt32>
     let sonCount: Int
-    /// CRC-32 table, used as a cheap byte scrambler for the hash.
-    let crcTable: UnsafeMutablePointer<UInt32>
+    /// CRC-32's byte table (shared), used as a cheap byte scrambler for the hashes.
+    let crcTable: UnsafePointer<UInt32>
 
     let depth: UInt32
     let niceLength: Int
@@ -169,12 +169,7 @@ final class MatchFinder {
         // Son entries are always written before they are read; zeroed pages
         // from the allocator stay unbacked until then.
         son = allocator.allocateScratch(UInt32.self, count: sonCount)
-        crcTable = .allocate(capacity: 256)
-        for i in 0..<256 {
-            var r = UInt32(i)
-            for _ in 0..<8 { r = (r >> 1) ^ (0xEDB8_8320 & (0 &- (r & 1))) }
-            crcTable[i] = r
-        }
+        crcTable = CRC32.tables.base
         niceLength = options.niceLength
         if options.depth != 0 {
             depth = UInt32(clamping: options.depth)
@@ -187,7 +182,6 @@ final class MatchFinder {
         allocator.free(buffer)
         allocator.free(hash)
         allocator.free(son)
-        crcTable.deallocate()
     }
 
     /// Bytes of look-ahead after the read position.
@@ -281,6 +275,86 @@ final class MatchFinder {
     /// input), a position is passed without being entered.
     @inline(__always) func movePending() { readPos &+= 1 }
 
+    /// The hash tables, to enter positions with (see `LZHashes`). Taken once
+    /// per search or skip loop, so the table pointers stay in registers.
+    @inline(__always) var hashes: LZHashes { LZHashes(table: hash, crc: crcTable) }
+
+    /// The search of hc3, hc4, bt3 and bt4: enters the read position under
+    /// its hashes, takes the matches the exact 2- (and 3-) byte tables give,
+    /// and then walks the chain or tree from the main hash's head:
+    /// `walk(pos, cur, head, lenLimit, count, lenBest)` returns the new count.
+    /// When a short match already reaches the length limit, only
+    /// `link(pos, cur, head, lenLimit)` enters the position. Advances the
+    /// read position; returns the number of matches.
+    @inline(__always)
+    func findHashed(_ matches: UnsafeMutablePointer<LZMatch>, hashBytes: Int,
+                    link: (UInt32, UnsafePointer<UInt8>, UInt32, Int) -> Void,
+                    walk: (UInt32, UnsafePointer<UInt8>, UInt32, Int, Int, Int) -> Int) -> Int {
+        guard let lenLimit = lengthLimit(minimum: hashBytes) else { movePending(); return 0 }
+        let cur = UnsafePointer(buffer + readPos)
+        let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
+        if hashBytes == 4 {
+            let (delta2, delta3, head) = hashes.insert4(cur, pos, mask: hashMask)
+            var (count, lenBest) = shortMatches4(cur, delta2: delta2, delta3: delta3, lenLimit: lenLimit, matches)
+            if lenBest == lenLimit {
+                link(pos, cur, head, lenLimit)
+                movePos()
+                return count
+            }
+            count = walk(pos, cur, head, lenLimit, count, max(lenBest, 3))
+            movePos()
+            return count
+        }
+        let (delta2, head) = hashes.insert3(cur, pos, mask: hashMask)
+        var (count, lenBest) = shortMatch3(cur, delta2: delta2, lenLimit: lenLimit, matches)
+        if lenBest == lenLimit {
+            link(pos, cur, head, lenLimit)
+            movePos()
+            return count
+        }
+        count = walk(pos, cur, head, lenLimit, count, lenBest)
+        movePos()
+        return count
+    }
+
+    /// hc3/bt3: the match found through the 2-byte hash, extended.
+    /// - Returns: the matches recorded (0 or 1) and the best length (2 if none).
+    @inline(__always)
+    func shortMatch3(_ cur: UnsafePointer<UInt8>, delta2: UInt32, lenLimit: Int,
+                     _ matches: UnsafeMutablePointer<LZMatch>) -> (count: Int, lenBest: Int) {
+        guard delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee else { return (0, 2) }
+        let lenBest = commonLength(cur - Int(delta2), cur, 2, lenLimit)
+        matches[0] = LZMatch(len: UInt32(lenBest), dist: delta2 &- 1)
+        return (1, lenBest)
+    }
+
+    /// hc4/bt4: the matches found through the 2- and 3-byte hashes, the
+    /// longer one extended.
+    /// - Returns: the matches recorded (0...2) and the best length (1 if none).
+    @inline(__always)
+    func shortMatches4(_ cur: UnsafePointer<UInt8>, delta2 d2: UInt32, delta3: UInt32, lenLimit: Int,
+                       _ matches: UnsafeMutablePointer<LZMatch>) -> (count: Int, lenBest: Int) {
+        var delta2 = d2
+        var lenBest = 1
+        var count = 0
+        if delta2 < cyclicSize && (cur - Int(delta2)).pointee == cur.pointee {
+            lenBest = 2
+            matches[0] = LZMatch(len: 2, dist: delta2 &- 1)
+            count = 1
+        }
+        if delta2 != delta3 && delta3 < cyclicSize && (cur - Int(delta3)).pointee == cur.pointee {
+            lenBest = 3
+            matches[count] = LZMatch(len: 3, dist: delta3 &- 1)
+            count += 1
+            delta2 = delta3
+        }
+        if count != 0 {
+            lenBest = commonLength(cur - Int(delta2), cur, lenBest, lenLimit)
+            matches[count - 1].len = UInt32(lenBest)
+        }
+        return (count, lenBest)
+    }
+
     /// Search limit at the read position, or nil if too few bytes remain.
     @inline(__always) func lengthLimit(minimum: Int) -> Int? {
         let avail = available
@@ -309,3 +383,60 @@ extension LZMASettings.MatchFinder {
 /// `MatchFinder.Layout` under a name that `LZMASettings` (whose nested
 /// `MatchFinder` enum hides the class) can use.
 typealias MatchFinderLayout = MatchFinder.Layout
+
+/// The one home of the match finders' 2-, 3- and 4-byte hashes (liblzma's).
+///
+/// bt2 indexes its table by the two bytes themselves; the others scramble
+/// the first byte through the CRC-32 table and keep exact tables of the most
+/// recent position per 2-byte hash (`MatchFinder.hash2Size` entries) and, for
+/// the 4-byte finders, per 3-byte hash (`hash3Size`), then a main table of
+/// `mask + 1` entries for the 3- or 4-byte hash (`MatchFinder.hashMask`,
+/// passed in at each call rather than kept here: in the skip loops that
+/// leaves a register free, one instruction less per position). Each function
+/// enters `pos` under every hash of the bytes at `cur` and returns what was
+/// there before.
+struct LZHashes {
+    let table: UnsafeMutablePointer<UInt32>
+    let crc: UnsafePointer<UInt32>
+
+    /// bt2: the previous position with the same first 2 bytes.
+    @inline(__always)
+    func insert2(_ cur: UnsafePointer<UInt8>, _ pos: UInt32) -> UInt32 {
+        let h = Int(UInt32(cur[0]) | (UInt32(cur[1]) << 8))
+        let curMatch = table[h]
+        table[h] = pos
+        return curMatch
+    }
+
+    /// hc3/bt3: the distance to the last position with the same 2-byte hash,
+    /// and the chain/tree head of the 3-byte hash.
+    @inline(__always)
+    func insert3(_ cur: UnsafePointer<UInt8>, _ pos: UInt32, mask: UInt32) -> (delta2: UInt32, curMatch: UInt32) {
+        let t = crc[Int(cur[0])] ^ UInt32(cur[1])
+        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
+        let h3 = MatchFinder.fix3 + Int((t ^ (UInt32(cur[2]) << 8)) & mask)
+        let delta2 = pos &- table[h2]
+        let curMatch = table[h3]
+        table[h2] = pos
+        table[h3] = pos
+        return (delta2, curMatch)
+    }
+
+    /// hc4/bt4: the distances to the last positions with the same 2- and
+    /// 3-byte hashes, and the chain/tree head of the 4-byte hash.
+    @inline(__always)
+    func insert4(_ cur: UnsafePointer<UInt8>, _ pos: UInt32, mask: UInt32) -> (delta2: UInt32, delta3: UInt32, curMatch: UInt32) {
+        let t = crc[Int(cur[0])] ^ UInt32(cur[1])
+        let h2 = Int(t & UInt32(MatchFinder.hash2Size - 1))
+        let t3 = t ^ (UInt32(cur[2]) << 8)
+        let h3 = Int(t3 & UInt32(MatchFinder.hash3Size - 1))
+        let h4 = Int((t3 ^ (crc[Int(cur[3])] << 5)) & mask)
+        let delta2 = pos &- table[h2]
+        let delta3 = pos &- table[MatchFinder.fix3 + h3]
+        let curMatch = table[MatchFinder.fix4 + h4]
+        table[h2] = pos
+        table[MatchFinder.fix3 + h3] = pos
+        table[MatchFinder.fix4 + h4] = pos
+        return (delta2, delta3, curMatch)
+    }
+}

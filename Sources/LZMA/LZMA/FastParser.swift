@@ -16,14 +16,7 @@ extension LZMAEncoder {
         let mf = self.mf
         let matches = self.matches
         let nice = niceLength
-        var lenMain: Int
-        var matchesCount: Int
-        if mf.readAhead == 0 {
-            (matchesCount, lenMain) = mf.find(matches)
-        } else {
-            lenMain = longestMatchLength
-            matchesCount = self.matchesCount
-        }
+        var (matchesCount, lenMain) = matchesAtReadPosition(keep: false)
         var buf = UnsafePointer(mf.buffer + mf.readPos - 1)
         let bufAvail = min(mf.available + 1, LZMAConstants.matchLenMax)
         if bufAvail < 2 { return (LZMAEncoder.literalBack, 1) }

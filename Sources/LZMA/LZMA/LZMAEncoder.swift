@@ -138,8 +138,7 @@ final class LZMAEncoder {
         let lengthTables = 2 * LZMAConstants.numPosStatesMax * (LZMAEncoder.lenPriceStride * 4 + MemoryLayout<Int>.stride)
         let distanceTables = LZMAConstants.numLenToPosStates * ((1 << LZMAConstants.numPosSlotBits) + LZMAConstants.numFullDistances) * 4
             + LZMAConstants.alignTableSize * 4
-        let crcTable = 256 * 4
-        return UInt64(priceTable + model + matchList + parser + lengthTables + distanceTables + crcTable
+        return UInt64(priceTable + model + matchList + parser + lengthTables + distanceTables
                       + RangeEncoder.initialCapacity)
     }
 
@@ -263,6 +262,20 @@ final class LZMAEncoder {
         self.rc = rc
         mf.readAhead -= len
         uncompressedSize &+= UInt64(len)
+    }
+
+    /// The matches at the read position (count, longest length): from the
+    /// match finder, or the ones kept from when the parser last looked ahead
+    /// (`readAhead` > 0). With `keep` the found ones are kept as well.
+    @inline(__always)
+    func matchesAtReadPosition(keep: Bool) -> (count: Int, longest: Int) {
+        guard mf.readAhead == 0 else { return (matchesCount, longestMatchLength) }
+        let found = mf.find(matches)
+        if keep {
+            matchesCount = found.count
+            longestMatchLength = found.longest
+        }
+        return found
     }
 
     /// A repeated match (or, with rep 0 and length 1, a "short rep").

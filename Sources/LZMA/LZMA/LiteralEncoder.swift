@@ -30,15 +30,23 @@ extension LZMAEncoder {
 
     @inline(__always)
     func encodeMatchedLiteral(_ rc: inout RangeEncoder, _ coder: UnsafeMutablePointer<UInt16>, matchByte: UInt8, symbol: UInt8) {
+        LZMAEncoder.forEachMatchedLiteralBit(matchByte: matchByte, symbol: symbol) { rc.encodeBit(coder + $0, $1) }
+    }
+
+    /// The walk of a matched literal (a literal right after a match, coded
+    /// with the byte at rep0 as context): calls `body(probability index,
+    /// bit)` for each of the 8 bits of `symbol`, high bit first. While the
+    /// bits agree with `matchByte`'s, the probabilities depend on the match
+    /// byte's next bit; after the first difference, on the plain bit tree.
+    @inline(__always)
+    static func forEachMatchedLiteralBit(matchByte: UInt8, symbol: UInt8, _ body: (Int, UInt32) -> Void) {
         var offset: UInt32 = 0x100
         var sym = UInt32(symbol) | 0x100
         var mb = UInt32(matchByte)
         repeat {
             mb <<= 1
             let matchBit = mb & offset
-            let index = offset &+ matchBit &+ (sym >> 8)
-            let bit = (sym >> 7) & 1
-            rc.encodeBit(coder + Int(index), bit)
+            body(Int(offset &+ matchBit &+ (sym >> 8)), (sym >> 7) & 1)
             sym <<= 1
             offset &= ~(mb ^ sym)
         } while sym < 0x10000
@@ -52,18 +60,8 @@ extension LZMAEncoder {
             return prices.bitTree(coder, bits: 8, UInt32(symbol))
         }
         var price: UInt32 = 0
-        var offset: UInt32 = 0x100
-        var sym = UInt32(symbol) | 0x100
-        var mb = UInt32(matchByte)
-        repeat {
-            mb <<= 1
-            let matchBit = mb & offset
-            let index = offset &+ matchBit &+ (sym >> 8)
-            let bit = (sym >> 7) & 1
-            price &+= prices.bit(coder[Int(index)], bit)
-            sym <<= 1
-            offset &= ~(mb ^ sym)
-        } while sym < 0x10000
+        let prices = self.prices
+        LZMAEncoder.forEachMatchedLiteralBit(matchByte: matchByte, symbol: symbol) { price &+= prices.bit(coder[$0], $1) }
         return price
     }
 }

@@ -108,16 +108,7 @@ extension LZMAEncoder {
         let opts = self.opts
         let matches = self.matches
         let nice = niceLength
-        var lenMain: Int
-        var matchesCount: Int
-        if mf.readAhead == 0 {
-            (matchesCount, lenMain) = mf.find(matches)
-            self.matchesCount = matchesCount
-            longestMatchLength = lenMain
-        } else {
-            lenMain = longestMatchLength
-            matchesCount = self.matchesCount
-        }
+        let (matchesCount, lenMain) = matchesAtReadPosition(keep: true)
         let bufAvail = min(mf.available + 1, LZMAConstants.matchLenMax)
         if bufAvail < 2 {
             result = (LZMAEncoder.literalBack, 1)
@@ -363,35 +354,10 @@ extension LZMAEncoder {
             lenTest = lenTestTemp
             if repIndex == 0 { startLen = lenTest + 1 }
 
-            var lenTest2 = lenTest + 1
-            let limit = min(bufAvailFull, lenTest2 + nice)
-            if lenTest2 < limit { lenTest2 = commonLength(buf, back, lenTest2, limit) }
-            lenTest2 -= lenTest + 1
-            if lenTest2 >= 2 {
-                var state2 = state
-                state2.updateRep()
-                var posStateNext = Int((position &+ UInt32(lenTest)) & posMask)
-                let curAndLenLiteralPrice = price &+ lengthPrice(repLenPrices, len: UInt32(lenTest), posState: posState)
-                    &+ prices.bit0(isMatchProbs[(state2.value << 4) &+ posStateNext])
-                    &+ literalPrice(position: position &+ UInt32(lenTest), prevByte: buf[lenTest - 1], matchMode: true,
-                                    matchByte: back[lenTest], symbol: buf[lenTest])
-                state2.updateLiteral()
-                posStateNext = Int((position &+ UInt32(lenTest) &+ 1) & posMask)
-                let nextRepMatchPrice = curAndLenLiteralPrice
-                    &+ prices.bit1(isMatchProbs[(state2.value << 4) &+ posStateNext])
-                    &+ prices.bit1(isRepProbs[state2.value])
-                let offset = cur + lenTest + 1 + lenTest2
-                while lenEnd < offset { lenEnd += 1; opts[lenEnd].price = PriceConstants.infinity }
-                let p = nextRepMatchPrice &+ repPrice(0, len: UInt32(lenTest2), state: state2.value, posState: posStateNext)
-                if p < opts[offset].price {
-                    opts[offset].price = p
-                    opts[offset].posPrev = UInt32(cur + lenTest + 1)
-                    opts[offset].backPrev = 0
-                    opts[offset].prev1IsLiteral = true
-                    opts[offset].prev2 = true
-                    opts[offset].posPrev2 = UInt32(cur)
-                    opts[offset].backPrev2 = UInt32(repIndex)
-                }
+            tryLiteralThenRep0(after: state, isRep: true, backPrev2: UInt32(repIndex), cur: cur, lenTest: lenTest,
+                               buf: buf, back: back, bufAvailFull: bufAvailFull, nice: nice, position: position,
+                               opts: opts, lenEnd: &lenEnd) {
+                price &+ lengthPrice(repLenPrices, len: UInt32(lenTest), posState: posState)
             }
         }
 
@@ -411,7 +377,7 @@ extension LZMAEncoder {
             var lenTest = startLen
             while true {
                 let curBack = matches[i].dist
-                var p = normalMatchPrice &+ distanceLengthPrice(dist: curBack, len: UInt32(lenTest), posState: posState)
+                let p = normalMatchPrice &+ distanceLengthPrice(dist: curBack, len: UInt32(lenTest), posState: posState)
                 if p < opts[cur + lenTest].price {
                     opts[cur + lenTest].price = p
                     opts[cur + lenTest].posPrev = UInt32(cur)
@@ -419,37 +385,9 @@ extension LZMAEncoder {
                     opts[cur + lenTest].prev1IsLiteral = false
                 }
                 if lenTest == Int(matches[i].len) {
-                    let back = buf - Int(curBack) - 1
-                    var lenTest2 = lenTest + 1
-                    let limit = min(bufAvailFull, lenTest2 + nice)
-                    if lenTest2 < limit { lenTest2 = commonLength(buf, back, lenTest2, limit) }
-                    lenTest2 -= lenTest + 1
-                    if lenTest2 >= 2 {
-                        var state2 = state
-                        state2.updateMatch()
-                        var posStateNext = Int((position &+ UInt32(lenTest)) & posMask)
-                        let curAndLenLiteralPrice = p
-                            &+ prices.bit0(isMatchProbs[(state2.value << 4) &+ posStateNext])
-                            &+ literalPrice(position: position &+ UInt32(lenTest), prevByte: buf[lenTest - 1], matchMode: true,
-                                            matchByte: back[lenTest], symbol: buf[lenTest])
-                        state2.updateLiteral()
-                        posStateNext = (posStateNext + 1) & Int(posMask)
-                        let nextRepMatchPrice = curAndLenLiteralPrice
-                            &+ prices.bit1(isMatchProbs[(state2.value << 4) &+ posStateNext])
-                            &+ prices.bit1(isRepProbs[state2.value])
-                        let offset = cur + lenTest + 1 + lenTest2
-                        while lenEnd < offset { lenEnd += 1; opts[lenEnd].price = PriceConstants.infinity }
-                        p = nextRepMatchPrice &+ repPrice(0, len: UInt32(lenTest2), state: state2.value, posState: posStateNext)
-                        if p < opts[offset].price {
-                            opts[offset].price = p
-                            opts[offset].posPrev = UInt32(cur + lenTest + 1)
-                            opts[offset].backPrev = 0
-                            opts[offset].prev1IsLiteral = true
-                            opts[offset].prev2 = true
-                            opts[offset].posPrev2 = UInt32(cur)
-                            opts[offset].backPrev2 = curBack &+ 4
-                        }
-                    }
+                    tryLiteralThenRep0(after: state, isRep: false, backPrev2: curBack &+ 4, cur: cur, lenTest: lenTest,
+                                       buf: buf, back: buf - Int(curBack) - 1, bufAvailFull: bufAvailFull, nice: nice,
+                                       position: position, opts: opts, lenEnd: &lenEnd) { p }
                     i += 1
                     if i == matchesCount { break }
                 }
@@ -457,5 +395,59 @@ extension LZMAEncoder {
             }
         }
         return lenEnd
+    }
+
+    /// liblzma's "match + literal + rep0" try: after a rep (`isRep`) or a
+    /// new match of `lenTest` bytes at `cur`, reached from `state` at the price
+    /// `matchPrice()`, a literal and then a rep0 match of the bytes after it
+    /// (which repeat at the same distance, from `back`) may be a cheaper path
+    /// to a position further on; if so it is recorded there with `backPrev2`
+    /// as the first symbol. `matchPrice` is only evaluated when the rep0 is
+    /// long enough (at least 2 bytes).
+    @inline(__always)
+    func tryLiteralThenRep0(after state: LZMAState, isRep: Bool, backPrev2: UInt32, cur: Int, lenTest: Int,
+                            buf: UnsafePointer<UInt8>, back: UnsafePointer<UInt8>, bufAvailFull: Int, nice: Int,
+                            position: UInt32, opts: UnsafeMutablePointer<Optimal>, lenEnd: inout Int,
+                            matchPrice: () -> UInt32) {
+        var lenTest2 = lenTest + 1
+        let limit = min(bufAvailFull, lenTest2 + nice)
+        if lenTest2 < limit { lenTest2 = commonLength(buf, back, lenTest2, limit) }
+        lenTest2 -= lenTest + 1
+        guard lenTest2 >= 2 else { return }
+        recordLiteralThenRep0(after: state, isRep: isRep, backPrev2: backPrev2, cur: cur, lenTest: lenTest, lenTest2: lenTest2,
+                              buf: buf, back: back, position: position, opts: opts, lenEnd: &lenEnd, matchPrice: matchPrice())
+    }
+
+    /// The rare part of `tryLiteralThenRep0` (the rep0 is long enough), kept
+    /// out of line so that it does not crowd the registers of the parser's
+    /// hottest loops.
+    @inline(never)
+    func recordLiteralThenRep0(after state: LZMAState, isRep: Bool, backPrev2: UInt32, cur: Int, lenTest: Int, lenTest2: Int,
+                               buf: UnsafePointer<UInt8>, back: UnsafePointer<UInt8>, position: UInt32,
+                               opts: UnsafeMutablePointer<Optimal>, lenEnd: inout Int, matchPrice: UInt32) {
+        var state2 = state
+        if isRep { state2.updateRep() } else { state2.updateMatch() }
+        var posStateNext = Int((position &+ UInt32(lenTest)) & posMask)
+        let curAndLenLiteralPrice = matchPrice
+            &+ prices.bit0(isMatchProbs[(state2.value << 4) &+ posStateNext])
+            &+ literalPrice(position: position &+ UInt32(lenTest), prevByte: buf[lenTest - 1], matchMode: true,
+                            matchByte: back[lenTest], symbol: buf[lenTest])
+        state2.updateLiteral()
+        posStateNext = Int((position &+ UInt32(lenTest) &+ 1) & posMask)
+        let nextRepMatchPrice = curAndLenLiteralPrice
+            &+ prices.bit1(isMatchProbs[(state2.value << 4) &+ posStateNext])
+            &+ prices.bit1(isRepProbs[state2.value])
+        let offset = cur + lenTest + 1 + lenTest2
+        while lenEnd < offset { lenEnd += 1; opts[lenEnd].price = PriceConstants.infinity }
+        let p = nextRepMatchPrice &+ repPrice(0, len: UInt32(lenTest2), state: state2.value, posState: posStateNext)
+        if p < opts[offset].price {
+            opts[offset].price = p
+            opts[offset].posPrev = UInt32(cur + lenTest + 1)
+            opts[offset].backPrev = 0
+            opts[offset].prev1IsLiteral = true
+            opts[offset].prev2 = true
+            opts[offset].posPrev2 = UInt32(cur)
+            opts[offset].backPrev2 = backPrev2
+        }
     }
 }
