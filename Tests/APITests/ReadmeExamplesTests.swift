@@ -154,6 +154,28 @@ final class ReadmeExamplesTests: XCTestCase {
         XCTAssertLessThan(reader.blocksStarted, (tarBytes.count + 16_383) / 16_384, "blocks of big.bin were skipped")
     }
 
+    func testParallel() async throws {
+        let bytes = self.bytes
+        let chunks = stride(from: 0, to: bytes.count, by: 5000).map { Array(bytes[$0..<min($0 + 5000, bytes.count)]) }
+        var streamed: [UInt8] = []
+        func write(_ b: [UInt8]) { streamed += b }
+        // README: parallel
+        let xz = try await ParallelXZCompressor.compress(bytes, options: .preset(6), threads: 4)
+        let back = try await ParallelXZDecompressor.decompress(xz, threads: 4)
+        // end README
+        XCTAssertEqual(back, bytes)
+        // README: parallel streaming
+        let c = try ParallelXZCompressor(options: .preset(6), threads: 4)
+        for chunk in chunks { write(try await c.compress(chunk)) }   // suspends while all workers are busy
+        write(try await c.finish())
+        // end README
+        XCTAssertEqual(streamed, xz)
+        var mt = CompressionOptions.preset(6)
+        mt.sizesInBlockHeaders = true
+        mt.blockSize = 3 << 23
+        XCTAssertEqual(xz, try LZMACompressor.compress(bytes, options: mt), "the same bytes as the one-thread writer")
+    }
+
     func testRaw() throws {
         let settings = LZMASettings(lc: 3, lp: 0, pb: 2, dictionarySize: 1 << 20)
         let raw = try LZMACompressor.compress(bytes, format: .rawLZMA1, options: CompressionOptions(lzma: settings))
