@@ -100,7 +100,7 @@ func compressionPlan(_ options: Options, lzma: LZMASettings, filters: [XZFilter]
     func tooSmall(_ usage: UInt64) -> UsageError {
         let limit = options.memlimitCompress ?? .max
         let limitText = limit == .max ? nil : limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
-        return UsageError("Memory usage limit is too low for the given filter setup.\nswiftlzma: "
+        return UsageError("Memory usage limit is too low for the given filter setup.\n"
             + (limitText.map { "\(mib(usage)) MiB of memory is required. The limit is \($0)." }
                ?? "\(mib(usage)) MiB of memory is required. The limiter is disabled."))
     }
