@@ -30,20 +30,11 @@ extension Data {
         let out = try drive(initialCapacity: Swift.max(256, count * 4)) { (input, output) throws(LZMAError) in
             let r = try d.decode(input: input, output: output)
             inputLeft -= r.consumed
-            switch r.status {
-            case .outputFull: return (r.consumed, r.produced, false)
-            case .needsInput:
-                if inputLeft > 0 { return (r.consumed, r.produced, false) }
-                try d.finish()
-                return (r.consumed, r.produced, true)
-            case .streamEnd:
-                let trailing = d.unusedData.count + inputLeft
-                if trailing > 0 {
-                    throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
-                                                offset: d.totalIn - UInt64(d.unusedData.count))
-                }
-                return (r.consumed, r.produced, true)
+            if r.status == .outputFull || (r.status == .needsInput && inputLeft > 0) {
+                return (r.consumed, r.produced, false)
             }
+            try d.finishWholeInput(remaining: inputLeft)
+            return (r.consumed, r.produced, true)
         }
         return out
     }

@@ -9,20 +9,7 @@ final class BlockListTests: XCTestCase {
     static let input: [UInt8] = (0..<300_000).map { UInt8(truncatingIfNeeded: ($0 % 1000 < 500 ? $0 * 7 : $0 / 3) ^ ($0 >> 11)) }
 
     private func xz(_ args: [String]) throws -> [UInt8] {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bl-\(getpid()).bin")
-        try Data(Self.input).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["xz"] + args + ["-c", url.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { throw XCTSkip("xz is not available") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("xz failed (\(p.terminationStatus))") }
-        return [UInt8](data)
+        try ToolSupport.run("xz", args + ["-c"], onFileWith: Self.input)
     }
 
     func testSizesAsXZ() throws {

@@ -27,23 +27,7 @@ final class FilterChainStringTests: XCTestCase {
     }
 
     private func xz58(_ args: [String], input: [UInt8]) throws -> [UInt8] {
-        let tool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/tools/xz58")
-        guard FileManager.default.isExecutableFile(atPath: tool.path) else { throw XCTSkip("../shared/tools/xz58 is absent") }
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("fcs-\(getpid()).bin")
-        try Data(input).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let p = Process()
-        p.executableURL = tool
-        p.arguments = args + [url.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("xz58 cannot run here (exit \(p.terminationStatus))") }
-        return [UInt8](data)
+        try ToolSupport.run(ToolSupport.xz58.path, args, onFileWith: input)
     }
 
     func testOutputIsLiblzma58s() throws {

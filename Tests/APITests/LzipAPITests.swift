@@ -2,24 +2,12 @@
 // size up front from LZMAFileInfo, with files made by the real lzip.
 import Foundation
 import LZMA
+import LZMAFoundation
 import XCTest
 
 final class LzipAPITests: XCTestCase {
     private func lzip(_ input: [UInt8], _ args: [String]) throws -> [UInt8] {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("lzapi-\(getpid()).bin")
-        try Data(input).write(to: url)
-        defer { try? FileManager.default.removeItem(at: url) }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["lzip"] + args + ["-c", url.path]
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { throw XCTSkip("lzip is not available") }
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw XCTSkip("lzip is not available (exit \(p.terminationStatus))") }
-        return [UInt8](data)
+        try ToolSupport.run("lzip", args + ["-c"], onFileWith: input)
     }
 
     func testAutoDetectedMembersAndSizeUpFront() throws {
@@ -44,5 +32,6 @@ final class LzipAPITests: XCTestCase {
         XCTAssertEqual(d.detectedFormat, .lzip)
         // Trailing bytes after the last member are ignored, as xz -d ignores them.
         XCTAssertEqual(try LZMADecompressor.decompress(file + Array("trailing".utf8)), input)
+        XCTAssertEqual([UInt8](try Data(file + Array("trailing".utf8)).lzmaDecompressed()), input, "Data follows the same rule")
     }
 }

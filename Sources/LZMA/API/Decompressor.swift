@@ -363,21 +363,25 @@ public final class LZMADecompressor {
                                      output: UnsafeMutableBufferPointer(start: tmp, count: chunk))
                 out.append(contentsOf: UnsafeBufferPointer(start: tmp, count: r.produced))
                 at += r.consumed
-                switch r.status {
-                case .outputFull: continue
-                case .needsInput:
-                    try d.finish()
-                    return out
-                case .streamEnd:
-                    let trailing = d.unusedData.count + (buf.count - at)
-                    // xz -d ignores what follows the last .lz member (lzip's rule).
-                    if trailing > 0 && d.detectedFormat != .lzip {
-                        throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
-                                                    offset: d.totalIn - UInt64(d.unusedData.count))
-                    }
-                    return out
-                }
+                if r.status == .outputFull { continue }
+                try d.finishWholeInput(remaining: buf.count - at)
+                return out
             }
+        }
+    }
+
+    /// Ends a decode of a whole input as ``decompress(_:format:options:)``
+    /// and `xz -d` end it: ``finish()``, then data after the end (the
+    /// ``unusedData`` and `remaining` more input bytes the caller did not
+    /// feed) is an error, except after `.lz`, whose trailing data xz ignores.
+    /// - Throws: what ``finish()`` throws; `LZMAError.corruptData` at the
+    ///   first trailing byte.
+    public func finishWholeInput(remaining: Int = 0) throws(LZMAError) {
+        try finish()
+        let trailing = unusedData.count + remaining
+        if trailing > 0 && detectedFormat != .lzip {
+            throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
+                                        offset: totalIn - UInt64(unusedData.count))
         }
     }
 }
