@@ -15,45 +15,14 @@ import LZMA
 typealias EncodeStep = (_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
                         _ finish: Bool) throws -> (consumed: Int, produced: Int, status: CodingStatus)
 
-/// The custom filter chain split into its filters and its LZMA entry.
-struct ResolvedChain {
-    /// Delta/BCJ filters, in command-line order.
-    var filters: [XZFilter] = []
-    /// The last entry: `--lzma1=` or `--lzma2=`; nil when no chain was given.
-    var lzma: ChainItem?
-    var isLZMA1: Bool { if case .lzma1 = lzma { return true } else { return false } }
-    /// The option text of the LZMA entry.
-    var lzmaText: String? {
-        switch lzma {
-        case .lzma1(let t), .lzma2(let t): return t
-        default: return nil
-        }
-    }
-}
-
-/// Checks a custom chain as liblzma does: LZMA1 or LZMA2 last and only last.
-/// - Throws: `UsageError` with xz's message.
-func resolveChain(_ chain: [ChainItem]) throws(UsageError) -> ResolvedChain {
-    var resolved = ResolvedChain()
-    for (i, item) in chain.enumerated() {
-        switch item {
-        case .filter(let f):
-            resolved.filters.append(f)
-        case .lzma1, .lzma2:
-            guard i == chain.count - 1 else { throw UsageError("Unsupported filter chain or filter options") }
-            resolved.lzma = item
-        }
-    }
-    if !chain.isEmpty && resolved.lzma == nil { throw UsageError("Unsupported filter chain or filter options") }
-    return resolved
-}
-
 /// The encoder for the selected format and options.
 /// - Throws: `UsageError` for options the encoder rejects (with xz's wording
 ///   where xz has one).
 func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
-    if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
-        throw UsageError("LZMA1 cannot be used with the .xz format")
+    let full = options.fullChains[0]?.chain
+    if options.format == .xz || options.format == .auto {
+        if case .lzma1 = options.chain.last { throw UsageError("LZMA1 cannot be used with the .xz format") }
+        if full?.coder == .lzma1 { throw UsageError("LZMA1 cannot be used with the .xz format") }
     }
     // As xz, before the chain's own order is looked at.
     if options.format == .lzma && !options.chain.isEmpty {
@@ -61,14 +30,17 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
             throw UsageError("The .lzma format supports only the LZMA1 filter")
         }
     }
-    let chain = try resolveChain(options.chain)
+    if options.format == .lzma, let full, full.coder != .lzma1 || !full.filters.isEmpty {
+        throw UsageError("The .lzma format supports only the LZMA1 filter")
+    }
+    let chain = try resolveChain(options)
     func libraryError(_ error: Error) -> UsageError {
         UsageError(describe(error as? LZMAError ?? .invalidOptions("\(error)")))
     }
     switch options.format {
     case .auto, .xz, .raw:
         if options.format != .raw && chain.isLZMA1 { throw UsageError("LZMA1 cannot be used with the .xz format") }
-        let lzma = try swiftlzmaEncoderOptions(options, text: chain.lzmaText)
+        let lzma = try swiftlzmaEncoderOptions(options, settings: chain.lzma)
         if chain.isLZMA1 {
             // Raw LZMA1: the library's LZMA1 encoder has no filter stage.
             guard chain.filters.isEmpty else {
@@ -88,9 +60,18 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         // sizes), compressed in parallel; -T1 single-threaded xz's format.
         let plan = try compressionPlan(options, lzma: lzma, filters: chain.filters,
                                        xz: options.format != .raw, raw: options.format == .raw)
-        let xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
+        var xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
                                            blockSize: options.format == .raw ? nil : options.blockSize)
-        if let threads = plan.threads {
+        if options.format != .raw {
+            xzOptions.blockList = try libraryBlockList(options)
+        }
+        if plan.threads != nil && !xzOptions.blockList.isEmpty {
+            // The library's parallel compressor has no block list: write the
+            // multithreaded format (what xz -T2 writes, which does not depend
+            // on the thread count) with one encoder.
+            xzOptions.sizesInBlockHeaders = true
+            if xzOptions.blockSize == nil { xzOptions.blockSize = ParallelXZCompressor.defaultBlockSize(plan.lzma) }
+        } else if let threads = plan.threads {
             do {
                 let parallel = ParallelEncodeStep(try ParallelXZCompressor(options: xzOptions, threads: threads, allocator: .system))
                 return { input, output, finish in try parallel.step(input, output, finish) }
@@ -109,7 +90,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
             throw UsageError("The .lzma format supports only the LZMA1 filter")
         }
-        let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, text: chain.lzmaText),
+        let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma),
                                        filters: [], xz: false, raw: false).lzma
         do {
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
@@ -122,13 +103,11 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
     }
 }
 
-/// The LZMA settings: the `--lzma1=`/`--lzma2=` text when given, else the
-/// preset (`-0`...`-9`, `-e`).
-func swiftlzmaEncoderOptions(_ options: Options, text: String?) throws(UsageError) -> LZMASettings {
+/// The LZMA settings: the custom chain's when given, else the preset
+/// (`-0`...`-9`, `-e`).
+func swiftlzmaEncoderOptions(_ options: Options, settings: LZMASettings?) throws(UsageError) -> LZMASettings {
     do throws(LZMAError) {
-        if let text {
-            return try LZMASettings(xzOptionString: text)
-        }
+        if let settings { return settings }
         guard let preset = LZMAPreset(level: options.preset, extreme: options.extreme) else {
             throw LZMAError.invalidOptions("preset \(options.preset) is not 0-9")
         }

@@ -67,19 +67,21 @@ func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor
     case .lzma:
         return LZMADecompressor(format: .lzma, options: settings)
     case .raw:
-        let chain = try resolveChain(options.chain)
+        let chain = try resolveChain(options)
         let format: LZMAFormat
-        switch chain.lzma {
-        case .lzma1(let text):
+        switch (chain.coder, chain.lzma) {
+        case (.lzma1?, let lzma?):
             format = .rawLZMA1
-            settings.properties = try LZMA1Options(parsing: text).properties
-        case .lzma2(let text):
-            format = .rawLZMA2
-            settings.properties.dictionarySize = try swiftlzmaEncoderOptions(options, text: text).dictionarySize
+            do throws(LZMAError) {
+                settings.properties = try LZMAProperties(lc: lzma.lc, lp: lzma.lp, pb: lzma.pb,
+                                                         dictionarySize: lzma.dictionarySize)
+            } catch {
+                throw UsageError(describe(error))
+            }
         default:
             // As xz: no chain means LZMA2 with the preset's settings.
             format = .rawLZMA2
-            settings.properties.dictionarySize = try swiftlzmaEncoderOptions(options, text: nil).dictionarySize
+            settings.properties.dictionarySize = try swiftlzmaEncoderOptions(options, settings: chain.lzma).dictionarySize
         }
         do {
             _ = try XZFilterPipeline(filters: chain.filters, encoding: false)

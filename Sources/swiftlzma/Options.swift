@@ -82,95 +82,18 @@ struct Options {
     /// (`nil`: standard input), ended by newlines or by NUL bytes.
     var fileList: (path: String?, delimiter: UInt8)?
     var files: [String] = []
+    /// `--filters=` (index 0) and `--filters1=` ... `--filters9=`.
+    var fullChains: [FullChainOption?] = Array(repeating: nil, count: 10)
+    /// `--block-list=`: the items in order.
+    var blockList: [BlockListEntry] = []
 }
 
 /// One entry of a custom filter chain, as xz's options give it.
 enum ChainItem {
     case filter(XZFilter)
-    /// `--lzma1=OPTS` or `--lzma2=OPTS`: the option text (checked while parsing).
-    case lzma1(String)
-    case lzma2(String)
-}
-
-/// The `--lzma1=` options that matter for decoding (lc, lp, pb, dictionary).
-struct LZMA1Options {
-    var lc = 3
-    var lp = 0
-    var pb = 2
-    var dictionarySize: UInt32 = 8 << 20
-
-    /// Dictionary sizes of xz's presets 0 ... 9.
-    static let presetDictionary: [UInt32] = [
-        256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20,
-    ]
-
-    /// Parses `name=value,name=value` as xz does, with its messages: each
-    /// pair in turn, empty pairs skipped; a pair without `=` or without a
-    /// value is "<all options>: Options must be `name=value' pairs separated
-    /// with commas", an unknown name "<name>: Invalid option name", a bad
-    /// word "<value>: Invalid option value", a bad preset "Unsupported
-    /// LZMA1/LZMA2 preset: <value>", numbers as `parseSize`. Encoder-only
-    /// options (mode, nice, mf, depth) are checked and otherwise ignored.
-    init(parsing text: String) throws(UsageError) {
-        for item in text.split(separator: ",", omittingEmptySubsequences: true) {
-            let (name, value) = try optionPair(item, of: text)
-            switch name {
-            case "preset":
-                // One digit, optionally followed by one `e`.
-                let digits = value.hasSuffix("e") ? String(value.dropLast()) : value
-                guard digits.count == 1, let level = Int(digits), (0...9).contains(level) else {
-                    throw UsageError("Unsupported LZMA1/LZMA2 preset: \(value)")
-                }
-                self = LZMA1Options()
-                dictionarySize = LZMA1Options.presetDictionary[level]
-            case "dict":
-                let size = try parseSize(value, name: "dict", min: 4096, max: 1536 << 20)
-                dictionarySize = UInt32(size)
-            case "lc": lc = Int(try parseSize(value, name: "lc", min: 0, max: 4))
-            case "lp": lp = Int(try parseSize(value, name: "lp", min: 0, max: 4))
-            case "pb": pb = Int(try parseSize(value, name: "pb", min: 0, max: 4))
-            case "mode":
-                guard value == "fast" || value == "normal" else { throw UsageError("\(value): Invalid option value") }
-            case "nice": _ = try parseSize(value, name: "nice", min: 2, max: 273)
-            case "depth": _ = try parseSize(value, name: "depth", min: 0, max: UInt64(UInt32.max))
-            case "mf":
-                guard ["hc3", "hc4", "bt2", "bt3", "bt4"].contains(value) else {
-                    throw UsageError("\(value): Invalid option value")
-                }
-            default:
-                throw UsageError("\(name): Invalid option name")
-            }
-        }
-        if lc + lp > 4 { throw UsageError("The sum of lc and lp must not exceed 4") }
-    }
-
-    init() {}
-
-    var properties: LZMAProperties {
-        // The ranges were checked while parsing, so this cannot fail.
-        (try? LZMAProperties(lc: lc, lp: lp, pb: pb, dictionarySize: dictionarySize))!
-    }
-}
-
-/// Splits one `name=value` pair of an option list as xz does.
-/// - Throws: xz's "Options must be `name=value' pairs" error (naming the
-///   whole list `all`) when the pair has no `=` or no value.
-func optionPair(_ item: Substring, of all: String) throws(UsageError) -> (name: String, value: String) {
-    guard let eq = item.firstIndex(of: "="), item.index(after: eq) != item.endIndex else {
-        throw UsageError("\(all): Options must be `name=value' pairs separated with commas")
-    }
-    return (String(item[..<eq]), String(item[item.index(after: eq)...]))
-}
-
-/// Checks the options of `--delta=dist=N` and of the BCJ filters'
-/// `--x86=start=N` with xz's rules and messages (see `LZMA1Options`).
-func checkFilterOptions(filter: String, _ text: String) throws(UsageError) {
-    let isDelta = filter == "delta"
-    for item in text.split(separator: ",", omittingEmptySubsequences: true) {
-        let (name, value) = try optionPair(item, of: text)
-        guard name == (isDelta ? "dist" : "start") else { throw UsageError("\(name): Invalid option name") }
-        _ = try parseSize(value, name: name, min: isDelta ? 1 : 0, max: isDelta ? 256 : UInt64(UInt32.max))
-    }
+    /// `--lzma1=OPTS` or `--lzma2=OPTS`: the settings and the option text.
+    case lzma1(LZMASettings, text: String)
+    case lzma2(LZMASettings, text: String)
 }
 
 /// A command-line mistake: reported as `swiftlzma: <message>`, exit status 1.
@@ -184,16 +107,12 @@ struct UsageError: Error {
     }
 }
 
-/// The text of an error from parsing a filter's options.
-func describeOptionError(_ error: Error) -> String {
-    if case LZMAError.invalidOptions(let text) = error { return text }
-    return "\(error)"
-}
-
 /// What the parser found besides options to run.
 enum ParseOutcome {
     case run(Options)
     case help(long: Bool)
+    /// `--filters-help` (with `--robot`: the list only).
+    case filtersHelp(robot: Bool)
     case version
 }
 
@@ -201,36 +120,11 @@ enum ParseOutcome {
 /// `str_to_uint64`: `K`/`M`/`G` (either case), optionally followed by `i`,
 /// `iB` or `B`, all powers of 1024.
 func parseSize(_ text: String, name: String, min: UInt64, max: UInt64) throws(UsageError) -> UInt64 {
-    var digits = Substring(text)
-    while let first = digits.first, first == " " { digits = digits.dropFirst() }
-    let numberEnd = digits.firstIndex { !$0.isASCII || !$0.isNumber } ?? digits.endIndex
-    guard numberEnd != digits.startIndex else {
-        throw UsageError("\(text): Value is not a non-negative decimal integer")
+    do throws(LZMAError) {
+        return try XZOptionParsing.parseSize(text, option: name, in: min...max)
+    } catch {
+        throw usageError(error)
     }
-    guard var value = UInt64(digits[..<numberEnd]) else {
-        throw UsageError("Value of the option `\(name)' must be in the range [\(min), \(max)]")
-    }
-    let suffix = digits[numberEnd...]
-    if !suffix.isEmpty {
-        var shift = 0
-        switch suffix.first! {
-        case "k", "K": shift = 10
-        case "m", "M": shift = 20
-        case "g", "G": shift = 30
-        default: break
-        }
-        let rest = suffix.dropFirst()
-        if !(rest.isEmpty || rest == "i" || rest == "iB" || rest == "B") { shift = 0 }
-        guard shift != 0 else {
-            throw UsageError("\(suffix): Invalid multiplier suffix\nswiftlzma: Valid suffixes are `KiB' (2^10), `MiB' (2^20), and `GiB' (2^30).")
-        }
-        let (product, overflow) = value.multipliedReportingOverflow(by: 1 << UInt64(shift))
-        value = overflow ? .max : product
-    }
-    guard value >= min && value <= max else {
-        throw UsageError("Value of the option `\(name)' must be in the range [\(min), \(max)]")
-    }
-    return value
 }
 
 /// Parses a memory limit: `0` (no limit), `max`, `N%` of the RAM, or a size.
@@ -303,7 +197,7 @@ private let longOptions: [LongOption] = [
     .init(name: "files", takesValue: false, key: "files", optionalValue: true),
     .init(name: "files0", takesValue: false, key: "files0", optionalValue: true),
     .init(name: "memlimit-mt-decompress", takesValue: true, key: "memlimit-mt-decompress"),
-]
+] + newLongOptions.map { LongOption(name: $0.name, takesValue: $0.takesValue, key: $0.name) }
 
 /// Short options that take a value.
 private let shortWithValue: Set<Character> = ["S", "F", "C", "T", "M"]
@@ -335,9 +229,12 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
     var wantHelp: Bool?
     var wantVersion = false
+    var wantFiltersHelp = false
 
     func addToChain(_ item: ChainItem) throws(UsageError) {
-        // xz allows four filters: up to three before LZMA1/LZMA2.
+        // xz allows four filters: up to three before LZMA1/LZMA2. As xz 5.6+,
+        // an individual filter option replaces a --filters= chain.
+        options.fullChains[0] = nil
         guard options.chain.count < 4 else { throw UsageError("Maximum number of filters is four") }
         options.chain.append(item)
     }
@@ -351,7 +248,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "k": options.keep = true
         case "f": options.force = true
         case "c": options.toStdout = true
-        case "e": options.extreme = true; options.chain = []
+        case "e": options.extreme = true; options.chain = []; options.fullChains[0] = nil
         case "q": options.verbosity = max(0, options.verbosity - 1)
         case "v": options.verbosity = min(4, options.verbosity + 1)
         case "Q": options.noWarn = true
@@ -362,6 +259,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             // As xz 5.4: a preset replaces a custom filter chain given before it.
             options.preset = Int(key)!
             options.chain = []
+            options.fullChains[0] = nil
         case "single-stream": options.singleStream = true
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
@@ -375,19 +273,9 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             let size = try parseSize(value!, name: "block-size", min: 0, max: UInt64.max >> 1)
             options.blockSize = size == 0 ? nil : size
         case "filter":
-            let name = String(shown.dropFirst(2))
-            try checkFilterOptions(filter: name, value ?? "")
-            do {
-                try addToChain(.filter(try XZFilter(xzOption: name, value: value)))
-            } catch let e as UsageError {
-                throw e
-            } catch {
-                // What is left: a start offset the filter cannot align to.
-                throw UsageError(describeOptionError(error))
-            }
+            try addToChain(.filter(try parseFilterOption(String(shown.dropFirst(2)), value)))
         case "lzma2":
-            _ = try LZMA1Options(parsing: value ?? "")
-            try addToChain(.lzma2(value ?? ""))
+            try addToChain(.lzma2(try parseLZMAOptions(value ?? ""), text: value ?? ""))
         case "S":
             let suffix = value!
             guard !suffix.isEmpty, !suffix.contains("/") else { throw UsageError("\(suffix): Invalid filename suffix") }
@@ -425,8 +313,12 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "memlimit-mt-decompress": options.memlimitMTDecompress = try parseMemoryLimit(value!)
         case "no-adjust": options.noAdjust = true
         case "lzma1":
-            _ = try LZMA1Options(parsing: value ?? "")
-            try addToChain(.lzma1(value ?? ""))
+            try addToChain(.lzma1(try parseLZMAOptions(value ?? ""), text: value ?? ""))
+        case "filters", "filters1", "filters2", "filters3", "filters4", "filters5", "filters6", "filters7",
+             "filters8", "filters9":
+            try applyFiltersOption(&options, key, value!)
+        case "filters-help": wantFiltersHelp = true
+        case "block-list": options.blockList = try parseBlockList(value!)
         default:
             throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
         }
@@ -521,6 +413,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     try parse(arguments)
 
     if let long = wantHelp { return .help(long: long) }
+    if wantFiltersHelp { return .filtersHelp(robot: options.robot) }
     if wantVersion { return .version }
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }

@@ -239,11 +239,12 @@ private func message(for error: Error) -> String {
 
 /// The filter settings as options (`--delta=dist=4 --lzma2=preset=1`), or the preset.
 func chainDescription(_ options: Options) -> String {
+    if let full = options.fullChains[0] { return "--filters=\(full.text)" }
     guard !options.chain.isEmpty else { return "preset \(options.preset)\(options.extreme ? "e" : "")" }
     return options.chain.map { item -> String in
         switch item {
-        case .lzma1(let t): return "--lzma1=\(t)"
-        case .lzma2(let t): return "--lzma2=\(t)"
+        case .lzma1(_, let t): return "--lzma1=\(t)"
+        case .lzma2(_, let t): return "--lzma2=\(t)"
         case .filter(let f):
             if case .delta(let d) = f { return "--delta=dist=\(d)" }
             return "--\(f.name)" + (f.startOffset.map { $0 == 0 ? "" : "=start=\($0)" } ?? "")

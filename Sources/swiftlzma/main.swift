@@ -24,6 +24,9 @@ switch outcome {
 case .help:
     writeStdout(helpText + "\n")
     exitChecked(.success)
+case .filtersHelp(let robot):
+    writeStdout(filtersHelpText(robot: robot))
+    exitChecked(.success)
 case .version:
     writeStdout(versionText + "\n")
     exitChecked(.success)
@@ -56,7 +59,7 @@ case .run(var options):
         runSHA1(context)
     } else {
         // Options that make coding impossible are reported once, up front.
-        if options.format == .raw && options.chain.isEmpty && options.verbosity >= 2 {
+        if options.format == .raw && options.chain.isEmpty && options.fullChains[0] == nil && options.verbosity >= 2 {
             // As xz (a message, not a warning: the exit status stays 0).
             writeStderr("swiftlzma: Using a preset in raw mode is discouraged.\n")
             writeStderr("swiftlzma: The exact options of the presets may vary between software versions.\n")

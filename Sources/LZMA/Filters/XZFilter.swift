@@ -186,10 +186,12 @@ public enum XZFilter: Sendable, Hashable {
         var number: UInt64 = isDelta ? 1 : 0
         let key = isDelta ? "dist" : "start"
         for item in (value ?? "").split(separator: ",", omittingEmptySubsequences: true) {
+            // xz's messages: a pair without `=` or value names the whole list.
             let parts = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard parts.count == 2, parts[0] == Substring(key) else {
-                throw LZMAError.invalidOptions("\(parts[0]): invalid option name for --\(lower)")
+            guard parts.count == 2, !parts[1].isEmpty else {
+                throw LZMAError.invalidOptions("\(value ?? ""): Options must be `name=value' pairs separated with commas")
             }
+            guard parts[0] == Substring(key) else { throw LZMAError.invalidOptions("\(parts[0]): Invalid option name") }
             number = try XZOptionParsing.parseSize(String(parts[1]), option: key, in: isDelta ? 1...256 : 0...UInt64(UInt32.max))
         }
         let start = UInt32(truncatingIfNeeded: number)

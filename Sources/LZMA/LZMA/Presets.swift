@@ -94,19 +94,19 @@ public struct LZMASettings: Sendable, Hashable {
         if xzOptionString.isEmpty { return }
         for item in xzOptionString.split(separator: ",", omittingEmptySubsequences: false) {
             if item.isEmpty { continue }
-            guard let eq = item.firstIndex(of: "=") else {
-                throw LZMAError.invalidOptions("\(item): options must be 'name=value' pairs separated with commas")
+            // As xz, a pair without `=` or without a value names the whole list.
+            guard let eq = item.firstIndex(of: "="), item.index(after: eq) != item.endIndex else {
+                throw LZMAError.invalidOptions("\(xzOptionString): Options must be `name=value' pairs separated with commas")
             }
             let name = String(item[..<eq])
             let value = String(item[item.index(after: eq)...])
-            guard !value.isEmpty else { throw LZMAError.invalidOptions("\(name): option value cannot be empty") }
             switch name {
             case "preset":
                 var digits = value
                 var extreme = false
                 if digits.hasSuffix("e") { extreme = true; digits.removeLast() }
                 guard digits.count == 1, let level = Int(digits), let p = LZMAPreset(level: level, extreme: extreme) else {
-                    throw LZMAError.invalidOptions("preset=\(value): unsupported preset (use 0-9, optionally followed by 'e')")
+                    throw LZMAError.invalidOptions("Unsupported LZMA1/LZMA2 preset: \(value)")
                 }
                 self = LZMASettings(preset: p)
             case "dict":
@@ -121,15 +121,15 @@ public struct LZMASettings: Sendable, Hashable {
                 switch value {
                 case "fast": mode = .fast
                 case "normal": mode = .normal
-                default: throw LZMAError.invalidOptions("mode=\(value): unsupported value (use fast or normal)")
+                default: throw LZMAError.invalidOptions("\(value): Invalid option value")
                 }
             case "mf":
                 guard let mf = MatchFinder(rawValue: value) else {
-                    throw LZMAError.invalidOptions("mf=\(value): unsupported match finder (use hc3, hc4, bt2, bt3 or bt4)")
+                    throw LZMAError.invalidOptions("\(value): Invalid option value")
                 }
                 matchFinder = mf
             default:
-                throw LZMAError.invalidOptions("\(name): unknown option name")
+                throw LZMAError.invalidOptions("\(name): Invalid option name")
             }
         }
     }

@@ -5,6 +5,10 @@
 ///
 /// Stateless; every function is safe to call from any thread.
 public enum XZOptionParsing {
+    /// What ends the "Invalid multiplier suffix" message (xz prints it as a
+    /// second line; a tool can split the message there).
+    public static let validSuffixesSentence = ". Valid suffixes are `KiB' (2^10), `MiB' (2^20), and `GiB' (2^30)."
+
     /// Parses an unsigned decimal integer with an optional binary multiplier
     /// suffix, as xz does (xz 5.8 manual, "Integer suffixes and special values").
     ///
@@ -28,7 +32,7 @@ public enum XZOptionParsing {
         let bytes = Array(text.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 }))
         if bytes == Array("max".utf8) { return range.upperBound }
         let outOfRange = LZMAError.invalidOptions(
-            "value of the option `\(option)' must be in the range [\(range.lowerBound), \(range.upperBound)]")
+            "Value of the option `\(option)' must be in the range [\(range.lowerBound), \(range.upperBound)]")
         var i = 0
         var value: UInt64 = 0
         while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
@@ -39,7 +43,7 @@ public enum XZOptionParsing {
             i += 1
         }
         guard i > 0 else {
-            throw LZMAError.invalidOptions("\(String(decoding: bytes, as: UTF8.self)): value is not a non-negative decimal integer")
+            throw LZMAError.invalidOptions("\(String(decoding: bytes, as: UTF8.self)): Value is not a non-negative decimal integer")
         }
         if i < bytes.count {
             var shift: UInt64 = 0
@@ -52,8 +56,8 @@ public enum XZOptionParsing {
             let rest = bytes[(i + 1)...]
             guard shift != 0, rest.isEmpty || rest.elementsEqual("i".utf8) || rest.elementsEqual("iB".utf8)
                     || rest.elementsEqual("B".utf8) else {
-                throw LZMAError.invalidOptions("\(String(decoding: bytes[i...], as: UTF8.self)): invalid multiplier suffix"
-                    + " (valid suffixes are `KiB' (2^10), `MiB' (2^20), and `GiB' (2^30))")
+                throw LZMAError.invalidOptions("\(String(decoding: bytes[i...], as: UTF8.self)): Invalid multiplier suffix"
+                    + XZOptionParsing.validSuffixesSentence)
             }
             guard value <= UInt64.max >> shift else { throw outOfRange }
             value <<= shift
