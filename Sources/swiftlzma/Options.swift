@@ -113,6 +113,10 @@ enum ParseOutcome {
     case help(long: Bool)
     /// `--filters-help` (with `--robot`: the list only).
     case filtersHelp(robot: Bool)
+    /// `--robot --version`: xz's XZ_VERSION=/LIBLZMA_VERSION= lines.
+    case robotVersion
+    /// `--info-memory` with the options given before it.
+    case infoMemory(Options)
     case version
 }
 
@@ -133,7 +137,8 @@ func parseMemoryLimit(_ text: String) throws(UsageError) -> UInt64? {
     if text.hasSuffix("%") {
         // As xz, the option is named `memlimit%' in its messages.
         let percent = try parseSize(String(text.dropLast()), name: "memlimit%", min: 1, max: 100)
-        return Swift.max(1, physicalMemory() / 100 * percent)
+        // As xz: percent x RAM / 100, in integers.
+        return Swift.max(1, physicalMemory() * percent / 100)
     }
     let value = try parseSize(text, name: "memlimit", min: 0, max: .max)
     return value == 0 ? nil : value
@@ -230,6 +235,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     var wantHelp: Bool?
     var wantVersion = false
     var wantFiltersHelp = false
+    var infoMemory: Options?
+    var versionRobot = false, versionBeforeInfo = false
 
     func addToChain(_ item: ChainItem) throws(UsageError) {
         // xz allows four filters: up to three before LZMA1/LZMA2. As xz 5.6+,
@@ -253,8 +260,13 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "v": options.verbosity = min(4, options.verbosity + 1)
         case "Q": options.noWarn = true
         case "h": wantHelp = wantHelp ?? false
-        case "H": wantHelp = true
-        case "V": wantVersion = true
+        case "H": wantHelp = wantHelp ?? true
+        case "V":
+            // As xz, which acts on --version and --info-memory at once: the
+            // first one wins, with the options given before it.
+            if !wantVersion { versionRobot = options.robot; versionBeforeInfo = infoMemory == nil }
+            wantVersion = true
+        case "info-memory": if infoMemory == nil { infoMemory = options }
         case "0", "1", "2", "3", "4", "5", "6", "7", "8", "9":
             // As xz 5.4: a preset replaces a custom filter chain given before it.
             options.preset = Int(key)!
@@ -414,7 +426,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
     if let long = wantHelp { return .help(long: long) }
     if wantFiltersHelp { return .filtersHelp(robot: options.robot) }
-    if wantVersion { return .version }
+    if let info = infoMemory, !(wantVersion && versionBeforeInfo) { return .infoMemory(info) }
+    if wantVersion { return versionRobot ? .robotVersion : .version }
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
     if options.toStdout { options.keep = true }
@@ -447,6 +460,10 @@ Compress or decompress FILEs in the .xz format, like xz.
       --ignore-check  don't verify the integrity check when decompressing
       --block-size=SIZE
                       start a new .xz block after every SIZE bytes of input
+      --block-list=BLOCKS
+                      start a new .xz block after the given comma-separated
+                      intervals of input; an interval may be prefixed with a
+                      filter chain number (0-9) and a colon (`1:2MiB')
       --memlimit-compress=LIMIT
                       memory usage limit for compression (lowers the threads,
                       then the dictionary, as xz; --no-adjust: threads only)
@@ -471,10 +488,17 @@ Compress or decompress FILEs in the .xz format, like xz.
       --roundtrip [FILE]
                       compress FILE (or a built-in sample) as a stream,
                       decompress the result as a stream, compare SHA-1s
-  -h, --help          display this short help and exit
+      --info-memory   display the amount of RAM and the memory usage limits
+  -h, --help          display the short help (lists only the basic options)
+  -H, --long-help     display this long help and exit
   -V, --version       display the version number and exit
 
  Custom filter chain for compression (instead of a preset), in order:
+  --filters=FILTERS   the whole chain in liblzma's filter string syntax
+                      (`x86 lzma2:preset=6e'); see --filters-help
+  --filters1=FILTERS ... --filters9=FILTERS
+                      more chains, for --block-list
+  --filters-help      display the filter string syntax and exit
   --lzma1[=OPTS]      LZMA1 or LZMA2; OPTS (comma-separated): preset=PRE,
   --lzma2[=OPTS]      dict=NUM, lc=NUM, lp=NUM, pb=NUM, mode=fast|normal,
                       nice=NUM, mf=hc3|hc4|bt2|bt3|bt4, depth=NUM

@@ -21,8 +21,14 @@ do {
 }
 
 switch outcome {
-case .help:
-    writeStdout(helpText + "\n")
+case .help(let long):
+    writeStdout((long ? helpText : shortHelpText) + "\n")
+    exitChecked(.success)
+case .robotVersion:
+    writeStdout(robotVersionText)
+    exitChecked(.success)
+case .infoMemory(let options):
+    writeStdout(infoMemoryText(options))
     exitChecked(.success)
 case .filtersHelp(let robot):
     writeStdout(filtersHelpText(robot: robot))
