@@ -184,6 +184,7 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
         }
         if let output {
             output.copyAttributes(from: input.status)
+            output.syncOnCommit = !options.keep && !options.noSync
             try output.commit(force: options.force)
             if !options.keep && unlink(path) != 0 {
                 reporter.warning(path, "Cannot remove: \(errnoText(errno))")

@@ -319,10 +319,12 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
                     throw SkipFile(message: "Filename has an unknown suffix, skipping")
                 }
                 output = try OutputFile.create(finalPath: target, force: options.force)
+                output?.sparse = !options.noSparse
             },
             emit: { buffer in try sink(buffer) })
         if let output {
             output.copyAttributes(from: input.status)
+            output.syncOnCommit = !options.keep && !options.noSync
             try output.commit(force: options.force)
             if !options.keep && unlink(path) != 0 {
                 reporter.warning(path, "Cannot remove: \(errnoText(errno))")

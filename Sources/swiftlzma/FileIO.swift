@@ -50,7 +50,8 @@ final class InputFile {
             if fstat(0, &st) != 0 { st = stat() }
             return InputFile(path: path, fd: 0, status: st)
         }
-        let followSymlinks = !regularFilesOnly || force
+        // As xz: a symbolic link is followed unless the input would be removed.
+        let followSymlinks = !regularFilesOnly || force || !willRemove
         var flags = O_RDONLY | O_NOCTTY
         if !followSymlinks { flags |= O_NOFOLLOW }
         // Opening a FIFO for reading blocks until a writer appears: avoid that
@@ -131,6 +132,16 @@ final class OutputFile {
     let tempPath: String
     private(set) var fd: Int32
     private var committed = false
+    /// Decompression (unless `--no-sparse`): whole 4 KiB blocks of zeros at
+    /// 4 KiB-aligned offsets are skipped with a seek instead of written, so
+    /// the file gets holes, as xz makes sparse files.
+    var sparse = false
+    /// xz 5.8 when the input will be removed (unless `--no-sync`): the file is
+    /// synchronised before the rename and its folder after it.
+    var syncOnCommit = false
+    /// Where the next byte goes, and whether the bytes before it end in a hole.
+    private var position: Int64 = 0
+    private var endsInHole = false
 
     private init(finalPath: String, tempPath: String, fd: Int32) {
         self.finalPath = finalPath
@@ -167,8 +178,47 @@ final class OutputFile {
     }
 
     func write(_ buffer: UnsafeRawBufferPointer) throws(FileError) {
-        let code = writeAll(fd: fd, buffer)
-        if code != 0 { throw FileError(file: finalPath, message: "Write error: \(errnoText(code))") }
+        guard sparse, let base = buffer.baseAddress else {
+            let code = writeAll(fd: fd, buffer)
+            if code != 0 { throw FileError(file: finalPath, message: "Write error: \(errnoText(code))") }
+            position += Int64(buffer.count)
+            return
+        }
+        let block = 4096
+        var runStart = 0  // bytes [runStart, i) are still to be written
+        var i = 0
+        func flushRun(_ end: Int) throws(FileError) {
+            guard end > runStart else { return }
+            let code = writeAll(fd: fd, UnsafeRawBufferPointer(start: base + runStart, count: end - runStart))
+            if code != 0 { throw FileError(file: finalPath, message: "Write error: \(errnoText(code))") }
+            endsInHole = false
+        }
+        while i < buffer.count {
+            // Up to the next 4 KiB boundary of the file.
+            let chunk = min(block - Int((position + Int64(i)) % Int64(block)), buffer.count - i)
+            if chunk == block && isAllZero(base + i, count: block) {
+                try flushRun(i)
+                if lseek(fd, off_t(block), SEEK_CUR) < 0 {
+                    throw FileError(file: finalPath, message: "Write error: \(errnoText(errno))")
+                }
+                endsInHole = true
+                runStart = i + block
+            }
+            i += chunk
+        }
+        try flushRun(buffer.count)
+        position += Int64(buffer.count)
+    }
+
+    /// Whether `count` bytes (a multiple of 8) at `p` are all zero.
+    private func isAllZero(_ p: UnsafeRawPointer, count: Int) -> Bool {
+        var acc: UInt64 = 0
+        var k = 0
+        while k < count {
+            acc |= p.loadUnaligned(fromByteOffset: k, as: UInt64.self)
+            k &+= 8
+        }
+        return acc == 0
     }
 
     /// Gives the output the input's owner (when allowed), permissions and
@@ -194,6 +244,17 @@ final class OutputFile {
     /// `finalPath` is never replaced (link() fails atomically if it exists).
     func commit(force: Bool) throws(FileError) {
         let fd = self.fd
+        // A final hole: give the file its length (the skipped zeros).
+        if endsInHole && ftruncate(fd, off_t(position)) != 0 {
+            let code = errno
+            abort()
+            throw FileError(file: finalPath, message: "Write error: \(errnoText(code))")
+        }
+        if syncOnCommit && fsync(fd) != 0 {
+            let code = errno
+            abort()
+            throw FileError(file: finalPath, message: "Synchronizing the file failed: \(errnoText(code))")
+        }
         self.fd = -1
         if close(fd) != 0 {
             let code = errno
@@ -204,6 +265,7 @@ final class OutputFile {
             if link(tempPath, finalPath) == 0 {
                 unlink(tempPath)
                 finish()
+                try syncFolder()
                 return
             }
             let code = errno
@@ -220,6 +282,21 @@ final class OutputFile {
             throw FileError(file: finalPath, message: errnoText(code))
         }
         finish()
+        try syncFolder()
+    }
+
+    /// With `syncOnCommit`: makes the new name durable before the input goes.
+    /// - Throws: a `FileError` (the input is then kept).
+    private func syncFolder() throws(FileError) {
+        guard syncOnCommit else { return }
+        let folder = finalPath.lastIndex(of: "/").map { String(finalPath[...$0]) } ?? "."
+        let dfd = Glibc.open(folder, O_RDONLY | O_DIRECTORY | O_NOCTTY)
+        guard dfd >= 0, fsync(dfd) == 0 else {
+            let code = errno
+            if dfd >= 0 { close(dfd) }
+            throw FileError(file: finalPath, message: "Synchronizing the directory of the file failed: \(errnoText(code))")
+        }
+        close(dfd)
     }
 
     /// Closes and removes the temporary file.

@@ -86,6 +86,10 @@ struct Options {
     var fullChains: [FullChainOption?] = Array(repeating: nil, count: 10)
     /// `--block-list=`: the items in order.
     var blockList: [BlockListEntry] = []
+    /// `--no-sparse`: write every zero when decompressing to a file.
+    var noSparse = false
+    /// `--no-sync`: do not fsync the output before removing the input.
+    var noSync = false
 }
 
 /// One entry of a custom filter chain, as xz's options give it.
@@ -164,7 +168,7 @@ private let longOptions: [LongOption] = [
     .init(name: "stdout", takesValue: false, key: "c"),
     .init(name: "to-stdout", takesValue: false, key: "c"),
     .init(name: "single-stream", takesValue: false, key: "single-stream"),
-    .init(name: "no-sparse", takesValue: false, key: "ignored"),
+    .init(name: "no-sparse", takesValue: false, key: "no-sparse"),
     .init(name: "suffix", takesValue: true, key: "S"),
     .init(name: "format", takesValue: true, key: "F"),
     .init(name: "check", takesValue: true, key: "C"),
@@ -331,6 +335,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             try applyFiltersOption(&options, key, value!)
         case "filters-help": wantFiltersHelp = true
         case "block-list": options.blockList = try parseBlockList(value!)
+        case "no-sparse": options.noSparse = true
+        case "no-sync": options.noSync = true
         default:
             throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
         }
@@ -430,7 +436,8 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     if wantVersion { return versionRobot ? .robotVersion : .version }
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
-    if options.toStdout { options.keep = true }
+    // As xz 5.8, --single-stream implies --keep.
+    if options.toStdout || options.singleStream { options.keep = true }
     if options.files.isEmpty && options.fileList == nil { options.files = ["-"] }
     return .run(options)
 }
