@@ -8,7 +8,7 @@ import LZMA
 let newLongOptions: [(name: String, takesValue: Bool)] = [
     ("filters", true), ("filters1", true), ("filters2", true), ("filters3", true), ("filters4", true),
     ("filters5", true), ("filters6", true), ("filters7", true), ("filters8", true), ("filters9", true),
-    ("filters-help", false), ("block-list", true), ("info-memory", false), ("no-sync", false),
+    ("filters-help", false), ("block-list", true), ("info-memory", false), ("no-sync", false), ("flush-timeout", true),
 ]
 
 /// One `--block-list` item: a block of `size` bytes (`nil`: the rest of the

@@ -173,14 +173,21 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
     var output: OutputFile?
     do {
         if let target { output = try OutputFile.create(finalPath: target, force: options.force) }
-        try encodeStream(input: input, step: step, buffers: context.buffers, progress: progress, totals: &totals) {
-            buffer in
+        let flushTimeout = options.flushTimeout
+        func emit(_ buffer: UnsafeRawBufferPointer) throws {
             if let output {
                 try output.write(buffer)
             } else {
                 let code = writeAll(fd: 1, buffer)
                 if code != 0 { throw FileError(file: "(stdout)", message: "Write error: \(errnoText(code))") }
             }
+        }
+        if let flushTimeout {
+            try encodeStreamFlushing(input: input, options: options, timeout: flushTimeout, buffers: context.buffers,
+                                     progress: progress, totals: &totals, emit: emit)
+        } else {
+            try encodeStream(input: input, step: step, buffers: context.buffers, progress: progress, totals: &totals,
+                             emit: emit)
         }
         if let output {
             output.copyAttributes(from: input.status)

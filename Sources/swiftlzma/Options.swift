@@ -90,6 +90,8 @@ struct Options {
     var noSparse = false
     /// `--no-sync`: do not fsync the output before removing the input.
     var noSync = false
+    /// `--flush-timeout=MS` (nil: off).
+    var flushTimeout: UInt64?
 }
 
 /// One entry of a custom filter chain, as xz's options give it.
@@ -337,6 +339,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "block-list": options.blockList = try parseBlockList(value!)
         case "no-sparse": options.noSparse = true
         case "no-sync": options.noSync = true
+        case "flush-timeout": options.flushTimeout = try parseFlushTimeout(value!)
         default:
             throw UsageError("unrecognized option '\(shown)'", suggestHelp: true)
         }
@@ -454,7 +457,15 @@ Compress or decompress FILEs in the .xz format, like xz.
   -f, --force         force overwrite of output file and follow symbolic links
   -c, --stdout        write to standard output and don't delete input files
       --single-stream decompress only the first stream, and silently
-                      ignore possible remaining input data
+                      ignore possible remaining input data (implies -k)
+      --no-sparse     do not create sparse files when decompressing
+      --no-sync       do not synchronize the output file to the storage
+                      device before removing the input file
+      --flush-timeout=TIMEOUT
+                      when compressing, if TIMEOUT milliseconds have passed
+                      since the last flush and reading more input would
+                      block, make all data so far decodable (here: end the
+                      .xz stream; the next input starts a new one)
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better

@@ -56,6 +56,12 @@ case .run(var options):
             fileListError = error
         }
     }
+    do {
+        try applyFlushTimeout(&options)
+    } catch {
+        reporter.error(nil, error.message)
+        exitChecked(reporter.status)
+    }
     let context = RunContext(options: options, reporter: reporter)
     if options.operation == .list && !options.sha1 && !options.roundtrip {
         runList(context)
