@@ -38,8 +38,10 @@ def make_samples(d):
     open(os.path.join(d, "trailing.xz"), "wb").write(blob + b"garbage-after-the-stream")
     os.mkdir(os.path.join(d, "dir"))
     os.symlink("a.txt", os.path.join(d, "link"))
+    os.symlink("a.txt.xz", os.path.join(d, "zlink.xz"))
 
 # (id, argument string, stdin file or None). PROG is replaced by the program.
+# "@NAME ARGS" runs the program through a symbolic link called NAME.
 CASES = [
     ("compress-default", "-k a.txt", None),
     ("compress-stdout", "-c a.txt", None),
@@ -116,6 +118,51 @@ CASES = [
     ("robot-version", "--robot --version", None),
     ("keep-quiet", "-q -dc corrupt.xz", None),
     ("stdout-to-terminal-refused", "-z < a.txt", None),
+    # --block-list (xz 5.4's size-only syntax).
+    ("compress-block-list-T2", "-T2 --block-list=1000,5000 -c a.txt", None),
+    ("compress-block-list-rest", "-T1 --block-list=3000,0 --block-size=2000 -c a.txt", None),
+    ("compress-block-list-repeat", "-T1 --block-list=1000,,2000 -c b.bin", None),
+    ("compress-block-list-T2-split", "-T2 --block-list=30000,0 --block-size=7000 -c b.bin", None),
+    ("bad-block-list-zero", "--block-list=5,0,5 -c a.txt", None),
+    ("bad-block-list-first", "--block-list=,5 -c a.txt", None),
+    ("bad-block-list-suffix", "--block-list=5x -c a.txt", None),
+    # --filters (xz 5.6+; byte-checked against liblzma 5.8.1 in FiltersOptionCLITests).
+    ("filters", "-T1 --filters='x86 lzma2:preset=1' -c b.bin", None),
+    ("filters-help", "--filters-help", None),
+    ("block-list-chain", "-T1 --filters1='delta:dist=2 lzma2' --block-list=1:20000,0 -c b.bin", None),
+    # Option strings, now read by the library's parsers.
+    ("bad-lzma2-dict-suffix", "--lzma2=dict=1x -c a.txt", None),
+    ("bad-lzma2-dict-range", "--lzma2=dict=1KiB -c a.txt", None),
+    ("bad-lzma2-lclp", "--lzma2=lc=4,lp=1 -c a.txt", None),
+    ("bad-lzma2-pairs", "--lzma2=preset=6,dict -c a.txt", None),
+    ("bad-delta-dist", "--delta=dist=0 --lzma2 -c a.txt", None),
+    ("bad-x86-start", "--x86=start= --lzma2 -c a.txt", None),
+    ("lzma1-options-lzma", "-F lzma --lzma1=preset=1,lc=1,lp=2,pb=1 -c a.txt", None),
+    ("raw-lzma1-roundtrip", "-F raw --lzma1=preset=1,lc=2 -c a.txt | PROG -dc -F raw --lzma1=lc=2,dict=1MiB", None),
+    # Information.
+    ("info-memory", "--info-memory", None),
+    ("robot-info-memory", "--robot --info-memory", None),
+    ("info-memory-limits", "-M 100MiB --memlimit-compress=50% --info-memory", None),
+    ("info-memory-first", "--info-memory --version", None),
+    ("short-help", "-h", None),
+    ("long-help", "-H", None),
+    # Invocation names.
+    ("name-unxz", "@unxz -k a.txt.xz", None),
+    ("name-xzcat", "@xzcat a.txt.xz cat.xz", None),
+    ("name-lzcat", "@lzcat a.txt.lzma", None),
+    ("name-lzcat-on-xz", "@lzcat a.txt.xz", None),
+    ("name-unlzma", "@unlzma a.txt.lzma", None),
+    ("name-lzma", "@lzma -T1 -k b.bin", None),
+    # Files.
+    ("keep-link", "-T1 -k link", None),
+    ("decompress-keep-link", "-dk zlink.xz", None),
+    ("decompress-link", "-d zlink.xz", None),
+    ("decompress-no-sparse", "-dk --no-sparse a.txt.xz", None),
+    ("single-stream-keeps", "-d --single-stream cat.xz", None),
+    ("no-sync", "-d --no-sync cat.xz", None),
+    ("flush-timeout-file", "-T1 --flush-timeout=100 -c a.txt", None),
+    ("flush-timeout-T2", "-T2 --flush-timeout=100 -c a.txt", None),
+    ("flush-timeout-lzma", "-F lzma --flush-timeout=100 -c a.txt", None),
 ]
 
 def normalise(line, prog):
@@ -132,7 +179,11 @@ def run_case(prog, args, stdin_name, samples):
             if os.path.islink(src): os.symlink(os.readlink(src), os.path.join(d, n))
             elif os.path.isdir(src): os.mkdir(os.path.join(d, n))
             else: shutil.copy2(src, os.path.join(d, n))
-        cmd = "PROG " + args
+        if args.startswith("@"):
+            name, _, rest = args[1:].partition(" ")
+            cmd = "ln -s PROG %s && ./%s %s" % (name, name, rest)
+        else:
+            cmd = "PROG " + args
         cmd = cmd.replace("PROG", "'" + prog + "'")
         stdin = open(os.path.join(d, stdin_name), "rb") if stdin_name else subprocess.DEVNULL
         # xz 5.8 compresses with -T0 by default (5.4: -T1); XZ_DEFAULTS gives
@@ -146,7 +197,11 @@ def run_case(prog, args, stdin_name, samples):
                 rel = os.path.relpath(p, d)
                 files[rel] = "link" if os.path.islink(p) else sha(open(p, "rb").read())
         err = r.stderr.decode(errors="replace").splitlines()
-        return r.returncode, sha(r.stdout), normalise(err[0], prog) if err else "", files
+        first = err[0] if err else ""
+        if args.startswith("@"):
+            name = args[1:].partition(" ")[0]
+            first = first.replace("./" + name + ":", prog + ":")
+        return r.returncode, sha(r.stdout), normalise(first, prog) if err else "", files
     finally:
         shutil.rmtree(d)
 
