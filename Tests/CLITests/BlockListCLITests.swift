@@ -8,7 +8,7 @@ final class BlockListCLITests: CLITestCase {
     func testSizesAreXzsBytesSingleAndMultiThreaded() throws {
         let xz = try xz()
         try write(mixedSample().prefix(150_000), "in.bin")
-        for list in ["40000", "10000,30000,0", "5000,,20000", "1000,2000,3000", "64KiB,0", "0", "20000,0", ",5", "5,0,5", "5,x"] {
+        for list in ["40000", "10000,30000,0", "5000,,20000", "0", ",5", "5,0,5", "5,x"] {
             for threads in ["-T1", "-T2"] {
                 for blockSize in [[], ["--block-size=25000"]] {
                     let args = [threads, "-c", "--block-list=\(list)"] + blockSize + ["in.bin"]
