@@ -113,6 +113,12 @@ extension MerkleDamgardHash {
 
 /// Calls `body` with the bytes of `bytes`: once with its storage when it is
 /// contiguous, otherwise in chunks copied through a small stack buffer.
+///
+/// These, and the checksums' public generic `update`/`checksum`, are the
+/// library's only `@inlinable` code: a caller's collection type is then
+/// specialised in the caller's module instead of going through generic
+/// dispatch per call. (Inside the module, whole-module optimisation does
+/// that anyway, so nothing else carries the attribute.)
 @inlinable @inline(__always)
 func withRawChunks<C: Collection>(of bytes: C, _ body: (UnsafeRawBufferPointer) -> Void) where C.Element == UInt8 {
     let done: Void? = bytes.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }
