@@ -368,7 +368,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
     }
 }
 
-// MARK: - One block on its own (for the parallel decompressor)
+// MARK: - One block on its own (for the parallel decompressor and the seekable reader)
 
 extension XZDecoder {
     /// A decoder for one block in the middle of a stream: fed the block from
