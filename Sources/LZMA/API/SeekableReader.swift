@@ -340,7 +340,11 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
         let record = d.decodedBlockRecord
         guard let record, inputDone, (record.unpadded &+ 3) & ~3 == totalSize, record.unpadded & 3 == packed & 3,
               record.uncompressed == uncompressedStarts[block + 1] - uncompressedStarts[block] else {
-            throw LZMAError.corruptData("block \(block + 1) differs from its index record", offset: packed & ~3)
+            let unpadded = record.map { "\($0.unpadded)" } ?? "?", size = record.map { "\($0.uncompressed)" } ?? "?"
+            let indexUnpadded = totalSize - ((4 - (packed & 3)) & 3)
+            throw LZMAError.corruptData("block \(block + 1) differs from its index record (unpadded size \(unpadded), "
+                                        + "uncompressed size \(size); the index: \(indexUnpadded), "
+                                        + "\(uncompressedStarts[block + 1] - uncompressedStarts[block]))", offset: packed & ~3)
         }
         verifiedBlocks += 1
         decoder = nil
