@@ -30,7 +30,8 @@
 ///
 /// **Memory**: 16 bytes per block for the index, as XZ for Java counts it
 /// (plus O(streams)); it counts against ``DecompressionOptions/memoryLimit``,
-/// and each block decoder gets what the index leaves of the limit. One block
+/// and each block decoder gets what the index leaves of the limit (a
+/// `memoryLimitExceeded` then gives the block's need plus the index's). One block
 /// decoder at a time, a 64 KiB output buffer and 64 KiB input reads. A
 /// hostile index (record counts, sizes that overflow or do not fit the file)
 /// is rejected while the index is read, before anything is allocated for it.
@@ -74,6 +75,8 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
     private var streams: [Stream] = []
     /// What the memory limit leaves each block decoder after the index.
     private let blockMemoryLimit: UInt64?
+    /// What the index costs (16 bytes a block).
+    private var indexCost: UInt64 = 0
 
     // The current decoder.
     private enum Decoder {
@@ -120,6 +123,7 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
                 throw LZMAError.memoryLimitExceeded(required: overflow ? .max : indexBytes, limit: limit)
             }
             blockLimit = options.memoryLimit.map { $0 - indexBytes }
+            indexCost = indexBytes
             uncompressedSize = info.uncompressedSize
             isSequential = info.blockCount <= 1
             if !isSequential {
@@ -265,7 +269,15 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
         let r = try inBuffer.withUnsafeBufferPointer { (p) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) in
             switch decoder! {
             case .block(let d):
-                return try d.code(p.baseAddress.map { $0 + at }, inCount: p.count - at, scratch, outCount: room)
+                do throws(LZMAError) {
+                    return try d.code(p.baseAddress.map { $0 + at }, inCount: p.count - at, scratch, outCount: room)
+                } catch {
+                    // The need and the limit as the caller sees them: the index's share included.
+                    if case .memoryLimitExceeded(let required, _) = error, let limit = options.memoryLimit {
+                        throw LZMAError.memoryLimitExceeded(required: required &+ indexCost, limit: limit)
+                    }
+                    throw error
+                }
             case .whole(let d):
                 return try d.decode(input: UnsafeBufferPointer(rebasing: p[at...]),
                                     output: UnsafeMutableBufferPointer(start: scratch, count: room))
