@@ -115,6 +115,11 @@ final class SeekableReaderHostileIndexTests: XCTestCase {
         r[2].unpadded -= 4
         assertCorrupt(Self.replacingIndex(with: Self.index(count: 5, r)), "unpadded +4/-4",
                       mentioning: ["block 2 differs from its index record"])
+        r = Self.records
+        r[1].unpadded -= 4
+        r[2].unpadded += 4
+        assertCorrupt(Self.replacingIndex(with: Self.index(count: 5, r)), "unpadded -4/+4",
+                      mentioning: ["block 2 goes on past the end its index records"])
         // An Unpadded Size off by one that the block padding hides.
         r = Self.records
         let k = r.firstIndex { $0.unpadded % 4 != 0 }!
@@ -127,6 +132,21 @@ final class SeekableReaderHostileIndexTests: XCTestCase {
         r.remove(at: 2)
         assertCorrupt(Self.replacingIndex(with: Self.index(count: 4, r)), "two blocks as one record",
                       mentioning: ["block 2 ends before"])
+    }
+
+    func testAFailedBlockFailsAgainAndTheOthersStillRead() throws {
+        var bad = Self.file
+        let info = try XCTUnwrap(try LZMAFileInfo(bad, includeBlocks: true).xz)
+        let second = info.streams[0].blocks[1]
+        bad[Int(second.compressedOffset) + 40] ^= 0x20
+        let reader = try LZMASeekableReader(bad)
+        var errors: [String] = []
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try reader.read(at: 3_000, count: 3_000)) { errors.append("\($0)") }
+            XCTAssertEqual(try reader.read(at: 9_000, count: 10), Array(Self.original[9_000..<9_010]))
+        }
+        XCTAssertEqual(errors.count, 2)
+        XCTAssertEqual(errors.first, errors.last, "the same error each time")
     }
 
     func testABadCRC32() {

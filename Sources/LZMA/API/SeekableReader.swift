@@ -205,16 +205,23 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
         if let size = uncompressedSize, offset >= size { return out }
         var at = offset
         var want = count
-        while want > 0 {
-            if let size = uncompressedSize, at >= size { break }
-            try prepare(for: at)
-            let got = try produce(skipTo: at, take: want, into: &out)
-            if got == 0 {
-                if isSequential { break }   // the end of the data
-                continue                    // the block ended: `prepare` opens the next
+        do throws(LZMAError) {
+            while want > 0 {
+                if let size = uncompressedSize, at >= size { break }
+                try prepare(for: at)
+                let got = try produce(skipTo: at, take: want, into: &out)
+                if got == 0 {
+                    if isSequential { break }   // the end of the data
+                    continue                    // the block ended: `prepare` opens the next
+                }
+                at &+= UInt64(got)
+                want -= got
             }
-            at &+= UInt64(got)
-            want -= got
+        } catch {
+            // A failed decoder is not reused: the next read starts afresh.
+            decoder = nil
+            block = -1
+            throw error
         }
         return out
     }
@@ -325,8 +332,11 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
                     decoder = nil
                     break
                 }
-                throw LZMAError.corruptData("block \(block + 1) ends before the uncompressed size its index records",
-                                            offset: feedAt)
+                if r.status == .streamEnd {
+                    throw LZMAError.corruptData("block \(block + 1) ends before the uncompressed size its index records",
+                                                offset: feedAt - UInt64(inBuffer.count - inPos))
+                }
+                throw LZMAError.corruptData("block \(block + 1) goes on past the end its index records", offset: feedEnd)
             }
         }
         if decoder != nil && decodedTo >= blockEnd { try finishBlock() }
@@ -343,8 +353,9 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
                 throw LZMAError.corruptData("block \(block + 1) holds more data than its index records", offset: feedAt)
             }
             if r.status == .streamEnd { break }
-            if r.consumed == 0 && inputDone {
-                throw LZMAError.corruptData("block \(block + 1) is longer than its index records", offset: feedEnd)
+            if r.consumed == 0 {
+                guard inputDone else { throw LZMAError.programmingError("a decoder made no progress") }
+                throw LZMAError.corruptData("block \(block + 1) goes on past the end its index records", offset: feedEnd)
             }
         }
         let packed = compressedStarts[block]
