@@ -129,6 +129,13 @@ final class SeekableReaderRangeTests: XCTestCase {
         }
         XCTAssertEqual(index, f.blocks)
         XCTAssertNil(reader.blockIndex(holding: UInt64(f.plain.count)))
+        // The reader's own table says what the file's metadata says.
+        let all = info.streams.flatMap { s in s.blocks.map { ($0, s.check) } }
+        for (i, (block, check)) in all.enumerated() {
+            let mine = reader.blockInfo(i)
+            XCTAssertEqual(mine.block, block, "block \(i)")
+            XCTAssertEqual(mine.check, check, "block \(i)")
+        }
     }
 
     func testForwardReadsBeginEachBlockOnce() throws {

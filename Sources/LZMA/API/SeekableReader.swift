@@ -178,6 +178,38 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
         return lo
     }
 
+    /// Block `index` (from 0, in file order; `0..<blockCount`) as its
+    /// stream's index records it, placed in the file, with its stream's check.
+    /// - Complexity: O(log streams).
+    public func blockInfo(_ index: Int) -> (block: XZBlockInfo, check: XZCheck?) {
+        let s = streamIndex(ofBlock: index)
+        let (from, to) = compressedSpan(ofBlock: index, stream: s)
+        let packed = compressedStarts[index]
+        let info = XZBlockInfo(numberInStream: UInt64(index - streams[s].firstBlock + 1), numberInFile: UInt64(index + 1),
+                               compressedOffset: from, uncompressedOffset: uncompressedStarts[index],
+                               unpaddedSize: to - from - ((4 - (packed & 3)) & 3),
+                               uncompressedSize: uncompressedStarts[index + 1] - uncompressedStarts[index])
+        return (info, XZCheck(rawValue: streams[s].checkID))
+    }
+
+    /// The stream (an index into `streams`) of block `index`.
+    private func streamIndex(ofBlock index: Int) -> Int {
+        var lo = 0, hi = streams.count - 1
+        while lo < hi {
+            let mid = (lo + hi + 1) / 2
+            if streams[mid].firstBlock <= index { lo = mid } else { hi = mid - 1 }
+        }
+        return lo
+    }
+
+    /// Where block `index` (of stream `s`) starts in the file, and where the
+    /// next block (or the stream's index) starts.
+    private func compressedSpan(ofBlock index: Int, stream s: Int) -> (from: UInt64, to: UInt64) {
+        let from = compressedStarts[index] & ~3
+        let lastInStream = index + 1 == compressedStarts.count || (s + 1 < streams.count && streams[s + 1].firstBlock == index + 1)
+        return (from, lastInStream ? streams[s].indexStart : compressedStarts[index + 1] & ~3)
+    }
+
     /// Moves the position for the next ``read(count:)``. Seeking is free;
     /// the work happens at the next read.
     public func seek(to offset: UInt64) { position = offset }
@@ -237,16 +269,9 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
         }
         let target = blockIndex(holding: offset)!
         if decoder != nil && block == target && decodedTo <= offset { return }
-        // The stream of the block: the last one starting at or before it.
-        var lo = 0, hi = streams.count - 1
-        while lo < hi {
-            let mid = (lo + hi + 1) / 2
-            if streams[mid].firstBlock <= target { lo = mid } else { hi = mid - 1 }
-        }
-        let s = streams[lo]
-        let from = compressedStarts[target] & ~3
-        let to = target + 1 < compressedStarts.count && (lo + 1 == streams.count || streams[lo + 1].firstBlock != target + 1)
-            ? compressedStarts[target + 1] & ~3 : s.indexStart
+        let stream = streamIndex(ofBlock: target)
+        let s = streams[stream]
+        let (from, to) = compressedSpan(ofBlock: target, stream: stream)
         decoder = .block(XZDecoder.oneBlock(checkID: s.checkID, blockNumber: UInt64(target - s.firstBlock + 1), offset: from,
                                             memoryLimit: blockMemoryLimit, ignoreCheck: options.ignoreCheck))
         start(block: target, from: from, to: to, uncompressed: uncompressedStarts[target], end: uncompressedStarts[target + 1])
