@@ -9,7 +9,8 @@
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
 #   MT_PRESETS  presets for 'mt' (default "1 3"); MT_SIZE its input size (default 40000000)
-#   SEEK_SIZE   input size for 'seek' (default 40000000); SEEK_LEN bytes read (default 100000)
+#   SEEK_SIZE   input size for 'seek' (default 41943040: 40 blocks of 1 MiB, the last one full);
+#               SEEK_LEN bytes read (default 100000); SEEK_RUNS its runs (default 9: they are short)
 #   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
 #               built here with `swift build -c release --static-swift-stdlib`,
 #               as a binary would be shipped: the static runtime saves ~3 MB of
@@ -319,10 +320,12 @@ bench_mt() {
 # xz -T1 --block-size=1MiB (cached), read SEEK_LEN bytes at a time through
 # ours -dc --range=START:LEN at the start and at the end of the data; the
 # two alternate run by run. Reading at the end must cost at most 2x reading
-# at the start (only the blocks that hold the range are decoded). The whole
-# file's -dc (ours vs xz) is shown for scale.
+# at the start (only the blocks that hold the range are decoded: at the end
+# the whole last block, at the start the first LEN bytes of the first). The
+# whole file's -dc (ours vs xz) is shown for scale.
 bench_seek() {
-    local size=${SEEK_SIZE:-40000000} len=${SEEK_LEN:-100000}
+    local size=${SEEK_SIZE:-41943040} len=${SEEK_LEN:-100000}
+    local RUNS=${SEEK_RUNS:-9}  # seen by `alternate`
     local big="$TMP/seek" name
     for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done | head -c "$size" >"$big"
     mkdir -p "$CACHE"

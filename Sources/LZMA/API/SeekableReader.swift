@@ -128,7 +128,9 @@ public final class LZMASeekableReader<Source: RandomAccessByteSource> {
             isSequential = info.blockCount <= 1
             if !isSequential {
                 // The records, stream by stream, read again in 4 KiB pieces.
-                let count = Int(info.blockCount)
+                guard let count = Int(exactly: info.blockCount), count < Int.max / 16 else {
+                    throw LZMAError.memoryLimitExceeded(required: indexBytes, limit: UInt64(Int.max))
+                }
                 compressedStarts.reserveCapacity(count)
                 uncompressedStarts.reserveCapacity(count + 1)
                 streams.reserveCapacity(info.streams.count)
