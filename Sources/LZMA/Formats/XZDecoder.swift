@@ -368,7 +368,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
     }
 }
 
-// MARK: - One block on its own (for the parallel decompressor and the seekable reader)
+// MARK: - One block on its own (for the parallel decompressor)
 
 extension XZDecoder {
     /// A decoder for one block in the middle of a stream: fed the block from
