@@ -51,7 +51,8 @@ func resolveChain(_ chain: [ChainItem]) throws(UsageError) -> ResolvedChain {
 /// The encoder for the selected format and options.
 /// - Throws: `UsageError` for options the encoder rejects (with xz's wording
 ///   where xz has one).
-func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
+/// With a `tracer` (`--trace`), the encoder is the single-threaded one, traced.
+func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageError) -> EncodeStep? {
     if options.format == .xz || options.format == .auto, case .lzma1 = options.chain.last {
         throw UsageError("LZMA1 cannot be used with the .xz format")
     }
@@ -90,7 +91,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                                        xz: options.format != .raw, raw: options.format == .raw)
         let xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
                                            blockSize: options.format == .raw ? nil : options.blockSize)
-        if let threads = plan.threads {
+        if let threads = plan.threads, tracer == nil {
             do {
                 let parallel = ParallelEncodeStep(try ParallelXZCompressor(options: xzOptions, threads: threads, allocator: .system))
                 return { input, output, finish in try parallel.step(input, output, finish) }
@@ -101,6 +102,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         do {
             let encoder = try LZMACompressor(format: options.format == .raw ? .rawLZMA2 : .xz, options: xzOptions,
                                              allocator: .system)
+            encoder.tracer = tracer
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -113,6 +115,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                                        filters: [], xz: false, raw: false).lzma
         do {
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
+            encoder.tracer = tracer
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)

@@ -78,6 +78,12 @@ struct Options {
     var sha1 = false
     /// `--roundtrip`: compress, decompress and compare.
     var roundtrip = false
+    /// `--trace[=text|json]`: print the symbol trace instead of coding.
+    var trace: String?
+    /// `--explain`: write an HTML page that shows the trace; at most
+    /// `explainMax` bytes of output are shown.
+    var explain = false
+    var explainMax: UInt64 = 1 << 20
     /// `--robot`: machine-parsable output (here: for `--list`).
     var robot = false
     /// `--files[=FILE]` / `--files0[=FILE]`: more names to read from FILE
@@ -306,6 +312,9 @@ private let longOptions: [LongOption] = [
     .init(name: "files", takesValue: false, key: "files", optionalValue: true),
     .init(name: "files0", takesValue: false, key: "files0", optionalValue: true),
     .init(name: "memlimit-mt-decompress", takesValue: true, key: "memlimit-mt-decompress"),
+    .init(name: "trace", takesValue: false, key: "trace", optionalValue: true),
+    .init(name: "explain", takesValue: false, key: "explain"),
+    .init(name: "explain-max", takesValue: true, key: "explain-max"),
 ]
 
 /// Short options that take a value.
@@ -369,6 +378,13 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
         case "range": options.range = try parseRange(value!)
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
+        case "trace":
+            guard value == nil || value == "text" || value == "json" else {
+                throw UsageError("--trace: unknown output kind `\(value!)' (text or json)")
+            }
+            options.trace = value ?? "text"
+        case "explain": options.explain = true
+        case "explain-max": options.explainMax = try parseSize(value!, name: "explain-max", min: 1, max: 1 << 32)
         case "robot": options.robot = true
         case "files": options.fileList = (value, UInt8(ascii: "\n"))
         case "files0": options.fileList = (value, 0)
@@ -526,6 +542,12 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
 
     if let long = wantHelp { return .help(long: long) }
     if wantVersion { return .version }
+    // --trace and --explain read a compressed file unless -z asks for the
+    // encoder's view; they never write files.
+    if (options.trace != nil || options.explain) && !(options.operationGiven && options.operation == .compress) {
+        options.operation = .decompress
+    }
+    if options.trace != nil || options.explain { options.toStdout = true }
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
     if options.toStdout { options.keep = true }

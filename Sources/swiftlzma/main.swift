@@ -52,6 +52,10 @@ case .run(var options):
         runList(context)
     } else if options.roundtrip {
         runRoundtrip(context)
+    } else if options.trace != nil {
+        runTrace(context)
+    } else if options.explain {
+        runExplain(context)
     } else if options.sha1 {
         runSHA1(context)
     } else {
