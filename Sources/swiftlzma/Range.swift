@@ -127,7 +127,8 @@ private func readRangeByBlocks(_ input: InputFile, range: ByteRange, options: Op
     let total = reader.uncompressedSize ?? 0
     let end = min(range.end, total)
     guard range.start < end else {
-        verbose("bytes \(range.start)-: past the end (\(total) bytes): no blocks read")
+        verbose(range.length == 0 ? "a length of 0: no blocks read"
+                                  : "bytes \(range.start)-: past the end (\(total) bytes): no blocks read")
         return nil
     }
     let first = reader.blockIndex(holding: range.start)!, last = reader.blockIndex(holding: end - 1)!

@@ -53,6 +53,10 @@ final class RangeCLITests: CLITestCase {
         XCTAssertEqual(r.stdout, slice(data, start, 30000))
         let blocks = (data.count + 16383) / 16384
         XCTAssertEqual(r.stderr, "swiftlzma: bad.xz: bytes \(start)-\(start + 29999) of \(data.count): reading blocks 3-5 of \(blocks)\n")
+        let past = try swiftlzma(["-dcv", "--range=1GiB:10", "bad.xz"])
+        XCTAssertEqual(past.status, 0, past.stderr)
+        XCTAssertEqual(past.stdout, Data())
+        XCTAssertEqual(past.stderr, "swiftlzma: bad.xz: bytes 1073741824-: past the end (\(data.count) bytes): no blocks read\n")
     }
 
     func testAcrossStreamsAndPaddingWithEveryCheck() throws {
