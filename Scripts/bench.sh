@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
 #
-# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [all]   (default: all)
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [all]   (default: all)
 # Environment:
 #   CORPUS      corpus dir (default: <repo>/../shared/corpus)
 #   FILES       space-separated corpus file names to use (default: all files)
@@ -9,6 +9,8 @@
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
 #   MT_PRESETS  presets for 'mt' (default "1 3"); MT_SIZE its input size (default 40000000)
+#   SEEK_SIZE   input size for 'seek' (default 41943040: 40 blocks of 1 MiB, the last one full);
+#               SEEK_LEN bytes read (default 100000); SEEK_RUNS its runs (default 9: they are short)
 #   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
 #               built here with `swift build -c release --static-swift-stdlib`,
 #               as a binary would be shipped: the static runtime saves ~3 MB of
@@ -55,8 +57,8 @@ fi
 SECTIONS=("$@")
 ((${#SECTIONS[@]})) || SECTIONS=(all)
 for s in "${SECTIONS[@]}"; do
-    case "$s" in decode | sha1 | encode | xz | mt | all) ;; *)
-        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [all]" >&2
+    case "$s" in decode | sha1 | encode | xz | mt | seek | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [all]" >&2
         exit 2
         ;;
     esac
@@ -313,11 +315,64 @@ bench_mt() {
     echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z)"
 }
 
+# --- seek ---------------------------------------------------------------------
+# Random access: SEEK_SIZE bytes of concatenated corpus files, compressed by
+# xz -T1 --block-size=1MiB (cached), read SEEK_LEN bytes at a time through
+# ours -dc --range=START:LEN at the start and at the end of the data; the
+# two alternate run by run. Reading at the end must cost at most 2x reading
+# at the start (only the blocks that hold the range are decoded: at the end
+# the whole last block, at the start the first LEN bytes of the first). The
+# whole file's -dc (ours vs xz) is shown for scale.
+bench_seek() {
+    local size=${SEEK_SIZE:-41943040} len=${SEEK_LEN:-100000}
+    local RUNS=${SEEK_RUNS:-9}  # seen by `alternate`
+    local big="$TMP/seek" name
+    for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done | head -c "$size" >"$big"
+    mkdir -p "$CACHE"
+    local z="$CACHE/seek-$size.xz" key
+    key="$(sha1 <"$big") xz -T1 --block-size=1MiB"
+    if [[ ! -s "$z" || "$(cat "$z.key" 2>/dev/null)" != "$key" ]]; then
+        xz -T1 --block-size=1MiB -c "$big" >"$z" && echo "$key" >"$z.key"
+    fi
+    local total blocks mb last
+    total=$(fsize "$big")
+    last=$((total > len ? total - len : 0))
+    blocks=$(xz --robot -l "$z" | awk '$1 == "totals" {print $3}')
+    mb=$(awk -v b="$total" 'BEGIN {printf "%.1f", b / 1048576}')
+    echo
+    echo "== seek: ours -dc --range=START:$len on $mb MiB in $blocks blocks (xz -T1 --block-size=1MiB; medians of $RUNS alternating runs) =="
+    printf '%-26s %9s %9s %8s %9s %9s  %s\n' read start_s end_s end/start start_KiB end_KiB check
+    hr 84
+    local check=ok
+    alternate "$TMP/r1" "$TMP/r2" -- "${OURS_CMD[@]}" -dc "--range=0:$len" "$z" -- "${OURS_CMD[@]}" -dc "--range=$last:$len" "$z"
+    if ((O_RC != 0 || R_RC != 0)); then
+        echo "--range: n/a (exit $O_RC/$R_RC) $O_ERR $R_ERR"
+        return
+    fi
+    if ! cmp -s "$TMP/r1" <(head -c "$len" "$big") || ! cmp -s "$TMP/r2" <(tail -c +$((last + 1)) "$big"); then
+        check=FAIL
+        FAILS=$((FAILS + 1))
+        echo "FAIL: seek: the bytes of --range differ from the original's"
+    fi
+    local r
+    r=$(ratio "$R_T" "$O_T")
+    if awk -v r="$r" 'BEGIN {exit !(r > 2)}'; then
+        check="$check, end/start > 2: FAIL"
+        FAILS=$((FAILS + 1))
+    fi
+    printf '%-26s %9.4f %9.4f %8s %9s %9s  %s\n' "--range=START:$len" "$O_T" "$R_T" "$r" "$O_KB" "$R_KB" "$check"
+    alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 -dc "$z" -- xz -T1 -dc "$z"
+    printf '%-26s %9.4f %9.4f %8s   (ours, xz: the whole file, for scale)\n' "-T1 -dc (all $blocks blocks)" "$O_T" "$R_T" "$(ratio "$O_T" "$R_T")"
+    hr 84
+    echo "(end/start = time to read the last $len bytes / the first $len bytes, target <= 2)"
+}
+
 want decode && bench_decode
 want sha1 && bench_sha1
 want encode && bench_encode lzma "$PRESETS"
 want xz && bench_encode xz "$XZ_PRESETS"
 want mt && bench_mt
+want seek && bench_seek
 
 echo
 if ((FAILS)); then

@@ -34,6 +34,8 @@ struct Options {
     var keep = false
     var force = false
     var singleStream = false
+    /// `--range=START:LENGTH`: write only those uncompressed bytes (Range.swift).
+    var range: ByteRange?
     /// Verbosity as xz counts it: 0 silent, 1 errors, 2 warnings (default),
     /// 3 verbose, 4 debug.
     var verbosity = 2
@@ -271,6 +273,7 @@ private let longOptions: [LongOption] = [
     .init(name: "stdout", takesValue: false, key: "c"),
     .init(name: "to-stdout", takesValue: false, key: "c"),
     .init(name: "single-stream", takesValue: false, key: "single-stream"),
+    .init(name: "range", takesValue: true, key: "range"),
     .init(name: "no-sparse", takesValue: false, key: "ignored"),
     .init(name: "suffix", takesValue: true, key: "S"),
     .init(name: "format", takesValue: true, key: "F"),
@@ -372,6 +375,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             options.preset = Int(key)!
             options.chain = []
         case "single-stream": options.singleStream = true
+        case "range": options.range = try parseRange(value!)
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
         case "trace":
@@ -547,6 +551,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
     if options.toStdout { options.keep = true }
+    try checkRangeOptions(options)
     if options.files.isEmpty && options.fileList == nil { options.files = ["-"] }
     return .run(options)
 }
@@ -564,6 +569,10 @@ Compress or decompress FILEs in the .xz format, like xz.
   -c, --stdout        write to standard output and don't delete input files
       --single-stream decompress only the first stream, and silently
                       ignore possible remaining input data
+      --range=START:LENGTH
+                      with -dc: write only LENGTH bytes from uncompressed
+                      offset START (KiB, MiB, GiB); a multi-block .xz file
+                      decodes only the blocks that hold them
   -S, --suffix=.SUF   use the suffix `.SUF' on compressed files
   -0 ... -9           compression preset; default is 6
   -e, --extreme       use more CPU time to compress a little better

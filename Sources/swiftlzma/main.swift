@@ -78,6 +78,8 @@ case .run(var options):
         for (i, path) in options.files.enumerated() {
             if options.operation == .compress {
                 compressFile(path, index: i + 1, count: options.files.count, context: context)
+            } else if let range = options.range {
+                decompressRange(path, range: range, context: context)
             } else {
                 decompressFile(path, index: i + 1, count: options.files.count, context: context)
             }
