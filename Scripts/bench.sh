@@ -34,6 +34,10 @@ PRESETS=${PRESETS:-"0 1 3 6 9 9e"}
 XZ_PRESETS=${XZ_PRESETS:-"0 6"}
 CACHE=${CACHE:-$ROOT/.build/bench-cache}
 RUN="python3 $ROOT/Scripts/bench-run.py"
+# liblzma 5.8.1 as the second reference ('decode'); its Python start-up is
+# measured on an empty file and taken off its times.
+XZ58=${XZ58:-$ROOT/../shared/tools/xz58}
+if [[ ! -x "$XZ58" ]] || ! "$XZ58" --version >/dev/null 2>&1; then XZ58=""; fi
 
 if [[ -z "${OURS:-}" ]]; then
     OURS="$ROOT/.build-bench/release/swiftlzma"
@@ -144,10 +148,19 @@ FAILS=0
 bench_decode() {
     echo
     echo "== decode: ours -dc F.lzma vs xz -dc F.lzma (F.lzma = xz --format=lzma -6 -T1) =="
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -d, its start-up on an empty file subtracted)"
     mkdir -p "$CACHE"
-    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s\n' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
+    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
+    [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s t58_ratio
+    printf '\n'
     hr 96
-    local name sum_o=0 sum_r=0 n_ok=0
+    local name sum_o=0 sum_r=0 n_ok=0 sum_o58=0 sum_r58=0 start58=0
+    if [[ -n $XZ58 ]]; then
+        xz --format=lzma -c /dev/null >"$TMP/empty.lzma"
+        local st=() r
+        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.lzma"; st+=("$M_T"); done
+        start58=$(printf '%s\n' "${st[@]}" | median)
+    fi
     for name in "${NAMES[@]}"; do
         local src="$CORPUS/$name" z="$CACHE/$name.p6.lzma" key
         key="$(fsize "$src") $(stat -c %Y "$src")"
@@ -169,8 +182,19 @@ bench_decode() {
             printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "$O_RC"
             continue
         fi
-        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s\n' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
+        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
             "$(ratio "$O_T" "$R_T")" "$O_KB" "$R_KB" "$(ratio "$O_KB" "$R_KB")" "$check"
+        if [[ -n $XZ58 ]]; then
+            local ours_t=$O_T ref_t=$R_T ours_kb=$O_KB ref_kb=$R_KB
+            alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -dc "$z" -- "$XZ58" -d "$z"
+            local net58
+            net58=$(awk -v a="$R_T" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
+            printf ' %9.3f %7s' "$net58" "$(ratio "$O_T" "$net58")"
+            sum_o58=$(echo "$sum_o58 $O_T" | awk '{printf "%.6f", $1 + $2}')
+            sum_r58=$(echo "$sum_r58 $net58" | awk '{printf "%.6f", $1 + $2}')
+            O_T=$ours_t R_T=$ref_t O_KB=$ours_kb R_KB=$ref_kb
+        fi
+        printf '\n'
         [[ $check == FAIL ]] && echo "FAIL: decode $name: output SHA-1 differs from the original"
         sum_o=$(echo "$sum_o $O_T" | awk '{printf "%.6f", $1 + $2}')
         sum_r=$(echo "$sum_r $R_T" | awk '{printf "%.6f", $1 + $2}')
@@ -178,6 +202,10 @@ bench_decode() {
     done
     hr 96
     printf '%-12s %10s %9.3f %9.3f %7s   (sum of medians over %d files)\n' TOTAL "" "$sum_o" "$sum_r" "$(ratio "$sum_o" "$sum_r")" "$n_ok"
+    if [[ -n $XZ58 ]]; then
+        printf '%-12s %10s %9.3f %9.3f %7s   (vs liblzma 5.8.1, its start-up of %.3f s subtracted)\n' \
+            TOTAL58 "" "$sum_o58" "$sum_r58" "$(ratio "$sum_o58" "$sum_r58")" "$start58"
+    fi
 }
 
 # --- sha1 ---------------------------------------------------------------------
