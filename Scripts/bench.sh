@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
 #
-# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [all]   (default: all)
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [all]   (default: all)
 # Environment:
 #   CORPUS      corpus dir (default: <repo>/../shared/corpus)
 #   FILES       space-separated corpus file names to use (default: all files)
@@ -9,6 +9,8 @@
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
 #   MT_PRESETS  presets for 'mt' (default "1 3"); MT_SIZE its input size (default 40000000)
+#   SEEK_SIZE   input size for 'seek' (default 41943040: 40 blocks of 1 MiB, the last one full);
+#               SEEK_LEN bytes read (default 100000); SEEK_RUNS its runs (default 9: they are short)
 #   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
 #               built here with `swift build -c release --static-swift-stdlib`,
 #               as a binary would be shipped: the static runtime saves ~3 MB of
@@ -32,6 +34,10 @@ PRESETS=${PRESETS:-"0 1 3 6 9 9e"}
 XZ_PRESETS=${XZ_PRESETS:-"0 6"}
 CACHE=${CACHE:-$ROOT/.build/bench-cache}
 RUN="python3 $ROOT/Scripts/bench-run.py"
+# liblzma 5.8.1 as the second reference ('decode'); its Python start-up is
+# measured on an empty file and taken off its times.
+XZ58=${XZ58:-$ROOT/../shared/tools/xz58}
+if [[ ! -x "$XZ58" ]] || ! "$XZ58" --version >/dev/null 2>&1; then XZ58=""; fi
 
 if [[ -z "${OURS:-}" ]]; then
     OURS="$ROOT/.build-bench/release/swiftlzma"
@@ -55,8 +61,8 @@ fi
 SECTIONS=("$@")
 ((${#SECTIONS[@]})) || SECTIONS=(all)
 for s in "${SECTIONS[@]}"; do
-    case "$s" in decode | sha1 | encode | xz | mt | all) ;; *)
-        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [all]" >&2
+    case "$s" in decode | sha1 | encode | xz | mt | seek | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [all]" >&2
         exit 2
         ;;
     esac
@@ -142,10 +148,19 @@ FAILS=0
 bench_decode() {
     echo
     echo "== decode: ours -dc F.lzma vs xz -dc F.lzma (F.lzma = xz --format=lzma -6 -T1) =="
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -d, its start-up on an empty file subtracted)"
     mkdir -p "$CACHE"
-    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s\n' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
+    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
+    [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s t58_ratio
+    printf '\n'
     hr 96
-    local name sum_o=0 sum_r=0 n_ok=0
+    local name sum_o=0 sum_r=0 n_ok=0 sum_o58=0 sum_r58=0 start58=0
+    if [[ -n $XZ58 ]]; then
+        xz --format=lzma -c /dev/null >"$TMP/empty.lzma"
+        local st=() r
+        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.lzma"; st+=("$M_T"); done
+        start58=$(printf '%s\n' "${st[@]}" | median)
+    fi
     for name in "${NAMES[@]}"; do
         local src="$CORPUS/$name" z="$CACHE/$name.p6.lzma" key
         key="$(fsize "$src") $(stat -c %Y "$src")"
@@ -167,8 +182,19 @@ bench_decode() {
             printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "$O_RC"
             continue
         fi
-        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s\n' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
+        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
             "$(ratio "$O_T" "$R_T")" "$O_KB" "$R_KB" "$(ratio "$O_KB" "$R_KB")" "$check"
+        if [[ -n $XZ58 ]]; then
+            local ours_t=$O_T ref_t=$R_T ours_kb=$O_KB ref_kb=$R_KB
+            alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -dc "$z" -- "$XZ58" -d "$z"
+            local net58
+            net58=$(awk -v a="$R_T" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
+            printf ' %9.3f %7s' "$net58" "$(ratio "$O_T" "$net58")"
+            sum_o58=$(echo "$sum_o58 $O_T" | awk '{printf "%.6f", $1 + $2}')
+            sum_r58=$(echo "$sum_r58 $net58" | awk '{printf "%.6f", $1 + $2}')
+            O_T=$ours_t R_T=$ref_t O_KB=$ours_kb R_KB=$ref_kb
+        fi
+        printf '\n'
         [[ $check == FAIL ]] && echo "FAIL: decode $name: output SHA-1 differs from the original"
         sum_o=$(echo "$sum_o $O_T" | awk '{printf "%.6f", $1 + $2}')
         sum_r=$(echo "$sum_r $R_T" | awk '{printf "%.6f", $1 + $2}')
@@ -176,6 +202,10 @@ bench_decode() {
     done
     hr 96
     printf '%-12s %10s %9.3f %9.3f %7s   (sum of medians over %d files)\n' TOTAL "" "$sum_o" "$sum_r" "$(ratio "$sum_o" "$sum_r")" "$n_ok"
+    if [[ -n $XZ58 ]]; then
+        printf '%-12s %10s %9.3f %9.3f %7s   (vs liblzma 5.8.1, its start-up of %.3f s subtracted)\n' \
+            TOTAL58 "" "$sum_o58" "$sum_r58" "$(ratio "$sum_o58" "$sum_r58")" "$start58"
+    fi
 }
 
 # --- sha1 ---------------------------------------------------------------------
@@ -313,11 +343,64 @@ bench_mt() {
     echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z)"
 }
 
+# --- seek ---------------------------------------------------------------------
+# Random access: SEEK_SIZE bytes of concatenated corpus files, compressed by
+# xz -T1 --block-size=1MiB (cached), read SEEK_LEN bytes at a time through
+# ours -dc --range=START:LEN at the start and at the end of the data; the
+# two alternate run by run. Reading at the end must cost at most 2x reading
+# at the start (only the blocks that hold the range are decoded: at the end
+# the whole last block, at the start the first LEN bytes of the first). The
+# whole file's -dc (ours vs xz) is shown for scale.
+bench_seek() {
+    local size=${SEEK_SIZE:-41943040} len=${SEEK_LEN:-100000}
+    local RUNS=${SEEK_RUNS:-9}  # seen by `alternate`
+    local big="$TMP/seek" name
+    for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done | head -c "$size" >"$big"
+    mkdir -p "$CACHE"
+    local z="$CACHE/seek-$size.xz" key
+    key="$(sha1 <"$big") xz -T1 --block-size=1MiB"
+    if [[ ! -s "$z" || "$(cat "$z.key" 2>/dev/null)" != "$key" ]]; then
+        xz -T1 --block-size=1MiB -c "$big" >"$z" && echo "$key" >"$z.key"
+    fi
+    local total blocks mb last
+    total=$(fsize "$big")
+    last=$((total > len ? total - len : 0))
+    blocks=$(xz --robot -l "$z" | awk '$1 == "totals" {print $3}')
+    mb=$(awk -v b="$total" 'BEGIN {printf "%.1f", b / 1048576}')
+    echo
+    echo "== seek: ours -dc --range=START:$len on $mb MiB in $blocks blocks (xz -T1 --block-size=1MiB; medians of $RUNS alternating runs) =="
+    printf '%-26s %9s %9s %8s %9s %9s  %s\n' read start_s end_s end/start start_KiB end_KiB check
+    hr 84
+    local check=ok
+    alternate "$TMP/r1" "$TMP/r2" -- "${OURS_CMD[@]}" -dc "--range=0:$len" "$z" -- "${OURS_CMD[@]}" -dc "--range=$last:$len" "$z"
+    if ((O_RC != 0 || R_RC != 0)); then
+        echo "--range: n/a (exit $O_RC/$R_RC) $O_ERR $R_ERR"
+        return
+    fi
+    if ! cmp -s "$TMP/r1" <(head -c "$len" "$big") || ! cmp -s "$TMP/r2" <(tail -c +$((last + 1)) "$big"); then
+        check=FAIL
+        FAILS=$((FAILS + 1))
+        echo "FAIL: seek: the bytes of --range differ from the original's"
+    fi
+    local r
+    r=$(ratio "$R_T" "$O_T")
+    if awk -v r="$r" 'BEGIN {exit !(r > 2)}'; then
+        check="$check, end/start > 2: FAIL"
+        FAILS=$((FAILS + 1))
+    fi
+    printf '%-26s %9.4f %9.4f %8s %9s %9s  %s\n' "--range=START:$len" "$O_T" "$R_T" "$r" "$O_KB" "$R_KB" "$check"
+    alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 -dc "$z" -- xz -T1 -dc "$z"
+    printf '%-26s %9.4f %9.4f %8s   (ours, xz: the whole file, for scale)\n' "-T1 -dc (all $blocks blocks)" "$O_T" "$R_T" "$(ratio "$O_T" "$R_T")"
+    hr 84
+    echo "(end/start = time to read the last $len bytes / the first $len bytes, target <= 2)"
+}
+
 want decode && bench_decode
 want sha1 && bench_sha1
 want encode && bench_encode lzma "$PRESETS"
 want xz && bench_encode xz "$XZ_PRESETS"
 want mt && bench_mt
+want seek && bench_seek
 
 echo
 if ((FAILS)); then

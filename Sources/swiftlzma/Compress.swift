@@ -18,7 +18,8 @@ typealias EncodeStep = (_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMut
 /// The encoder for the selected format and options.
 /// - Throws: `UsageError` for options the encoder rejects (with xz's wording
 ///   where xz has one).
-func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
+/// With a `tracer` (`--trace`), the encoder is the single-threaded one, traced.
+func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageError) -> EncodeStep? {
     let full = options.fullChains[0]?.chain
     if options.format == .xz || options.format == .auto {
         if case .lzma1 = options.chain.last { throw UsageError("LZMA1 cannot be used with the .xz format") }
@@ -71,7 +72,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
             // on the thread count) with one encoder.
             xzOptions.sizesInBlockHeaders = true
             if xzOptions.blockSize == nil { xzOptions.blockSize = ParallelXZCompressor.defaultBlockSize(plan.lzma) }
-        } else if let threads = plan.threads {
+        } else if let threads = plan.threads, tracer == nil {
             do {
                 let parallel = ParallelEncodeStep(try ParallelXZCompressor(options: xzOptions, threads: threads, allocator: .system))
                 return { input, output, finish in try parallel.step(input, output, finish) }
@@ -82,6 +83,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
         do {
             let encoder = try LZMACompressor(format: options.format == .raw ? .rawLZMA2 : .xz, options: xzOptions,
                                              allocator: .system)
+            encoder.tracer = tracer
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)
@@ -94,6 +96,7 @@ func makeEncoder(_ options: Options) throws(UsageError) -> EncodeStep? {
                                        filters: [], xz: false, raw: false).lzma
         do {
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
+            encoder.tracer = tracer
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
         } catch {
             throw libraryError(error)

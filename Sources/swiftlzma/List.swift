@@ -214,22 +214,8 @@ private func readInfo(_ path: String, reporter: Reporter) -> (XZFileInfo, ListRe
         reporter.error(path, "Too small to be a valid .xz file")
         return nil
     }
-    let read: ListReader = { (offset, count) throws(LZMAError) in
-            var bytes = [UInt8](repeating: 0, count: count)
-            var done = 0
-            while done < count {
-                let n = bytes.withUnsafeMutableBytes {
-                    pread(input.fd, $0.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                }
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw LZMAError.readFailed(errnoText(errno))
-                }
-                if n == 0 { break }
-                done += n
-            }
-            return done == count ? bytes : Array(bytes[..<done])
-    }
+    let bytes = FileBytes(input, size: size)
+    let read: ListReader = { (offset, count) throws(LZMAError) in try bytes.read(at: offset, count: count) }
     do {
         // The blocks are visited later, one at a time (XZBlockWalker).
         return (try XZFileInfo(fileSize: size, includeBlocks: false, read: read), read)

@@ -34,6 +34,8 @@ struct Options {
     var keep = false
     var force = false
     var singleStream = false
+    /// `--range=START:LENGTH`: write only those uncompressed bytes (Range.swift).
+    var range: ByteRange?
     /// Verbosity as xz counts it: 0 silent, 1 errors, 2 warnings (default),
     /// 3 verbose, 4 debug.
     var verbosity = 2
@@ -76,6 +78,12 @@ struct Options {
     var sha1 = false
     /// `--roundtrip`: compress, decompress and compare.
     var roundtrip = false
+    /// `--trace[=text|json]`: print the symbol trace instead of coding.
+    var trace: String?
+    /// `--explain`: write an HTML page that shows the trace; at most
+    /// `explainMax` bytes of output are shown.
+    var explain = false
+    var explainMax: UInt64 = 1 << 20
     /// `--robot`: machine-parsable output (here: for `--list`).
     var robot = false
     /// `--files[=FILE]` / `--files0[=FILE]`: more names to read from FILE
@@ -170,6 +178,7 @@ private let longOptions: [LongOption] = [
     .init(name: "stdout", takesValue: false, key: "c"),
     .init(name: "to-stdout", takesValue: false, key: "c"),
     .init(name: "single-stream", takesValue: false, key: "single-stream"),
+    .init(name: "range", takesValue: true, key: "range"),
     .init(name: "no-sparse", takesValue: false, key: "no-sparse"),
     .init(name: "suffix", takesValue: true, key: "S"),
     .init(name: "format", takesValue: true, key: "F"),
@@ -208,6 +217,9 @@ private let longOptions: [LongOption] = [
     .init(name: "files", takesValue: false, key: "files", optionalValue: true),
     .init(name: "files0", takesValue: false, key: "files0", optionalValue: true),
     .init(name: "memlimit-mt-decompress", takesValue: true, key: "memlimit-mt-decompress"),
+    .init(name: "trace", takesValue: false, key: "trace", optionalValue: true),
+    .init(name: "explain", takesValue: false, key: "explain"),
+    .init(name: "explain-max", takesValue: true, key: "explain-max"),
 ] + newLongOptions.map { LongOption(name: $0.name, takesValue: $0.takesValue, key: $0.name) }
 
 /// Short options that take a value.
@@ -279,8 +291,16 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             options.chain = []
             options.fullChains[0] = nil
         case "single-stream": options.singleStream = true
+        case "range": options.range = try parseRange(value!)
         case "sha1": options.sha1 = true
         case "roundtrip": options.roundtrip = true
+        case "trace":
+            guard value == nil || value == "text" || value == "json" else {
+                throw UsageError("--trace: unknown output kind `\(value!)' (text or json)")
+            }
+            options.trace = value ?? "text"
+        case "explain": options.explain = true
+        case "explain-max": options.explainMax = try parseSize(value!, name: "explain-max", min: 1, max: 1 << 32)
         case "robot": options.robot = true
         case "files": options.fileList = (value, UInt8(ascii: "\n"))
         case "files0": options.fileList = (value, 0)
@@ -437,10 +457,17 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
     if wantFiltersHelp { return .filtersHelp(robot: options.robot) }
     if let info = infoMemory, !(wantVersion && versionBeforeInfo) { return .infoMemory(info) }
     if wantVersion { return versionRobot ? .robotVersion : .version }
+    // --trace and --explain read a compressed file unless -z asks for the
+    // encoder's view; they never write files.
+    if (options.trace != nil || options.explain) && !(options.operationGiven && options.operation == .compress) {
+        options.operation = .decompress
+    }
+    if options.trace != nil || options.explain { options.toStdout = true }
     // As xz: testing never writes files, so it behaves like writing to stdout.
     if options.operation == .test { options.toStdout = true }
     // As xz 5.8, --single-stream implies --keep.
     if options.toStdout || options.singleStream { options.keep = true }
+    try checkRangeOptions(options)
     if options.files.isEmpty && options.fileList == nil { options.files = ["-"] }
     return .run(options)
 }
@@ -458,6 +485,10 @@ Compress or decompress FILEs in the .xz format, like xz.
   -c, --stdout        write to standard output and don't delete input files
       --single-stream decompress only the first stream, and silently
                       ignore possible remaining input data (implies -k)
+      --range=START:LENGTH
+                      with -dc: write only LENGTH bytes from uncompressed
+                      offset START (KiB, MiB, GiB); a multi-block .xz file
+                      decodes only the blocks that hold them
       --no-sparse     do not create sparse files when decompressing
       --no-sync       do not synchronize the output file to the storage
                       device before removing the input file

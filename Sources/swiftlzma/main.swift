@@ -67,6 +67,10 @@ case .run(var options):
         runList(context)
     } else if options.roundtrip {
         runRoundtrip(context)
+    } else if options.trace != nil {
+        runTrace(context)
+    } else if options.explain {
+        runExplain(context)
     } else if options.sha1 {
         runSHA1(context)
     } else {
@@ -89,6 +93,8 @@ case .run(var options):
         for (i, path) in options.files.enumerated() {
             if options.operation == .compress {
                 compressFile(path, index: i + 1, count: options.files.count, context: context)
+            } else if let range = options.range {
+                decompressRange(path, range: range, context: context)
             } else {
                 decompressFile(path, index: i + 1, count: options.files.count, context: context)
             }

@@ -39,6 +39,24 @@ public final class LZMACompressor {
     /// True once the end of the stream has been written out.
     public private(set) var isFinished = false
 
+    /// Receives the encoder's choices (see ``LZMATracer``): every symbol the
+    /// parser chose, with its cost in bits under the probabilities it was
+    /// coded with, and the LZMA2 chunks and `.xz` blocks around them. A
+    /// chunk that the encoder ends up storing uncompressed is reported as
+    /// stored, not as the symbols it first tried. The trace is the one a
+    /// decompressor with a tracer reports for the output (to within 0.01 bit
+    /// of rounding per symbol). Set it before the first call.
+    /// - Complexity: free when nil (the symbol loop is specialised without
+    ///   it); with a tracer, each symbol calls the handler.
+    public var tracer: LZMATracer? {
+        didSet {
+            switch engine {
+            case .lzma1(let e): e.encoder.tracer = tracer
+            case .xz(let e): e.tracer = tracer
+            }
+        }
+    }
+
     /// Creates a compressor.
     /// - Parameters:
     ///   - format: `.xz` (the default), `.lzma`, `.rawLZMA1` or `.rawLZMA2`.

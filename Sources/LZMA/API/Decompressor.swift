@@ -55,6 +55,7 @@ public final class LZMADecompressor {
     private var inner: Inner = .detecting
     private var failure: LZMAError?
     private var ended = false
+    private var tracerAttached = false
 
     /// Compressed bytes consumed so far.
     public private(set) var totalIn: UInt64 = 0
@@ -74,6 +75,28 @@ public final class LZMADecompressor {
     /// again, possibly with no new data, before feeding more), and once
     /// ``isFinished``.
     public private(set) var needsInput = true
+
+    /// Receives the symbol trace (see ``LZMATracer``): every symbol the LZMA
+    /// decoder decodes, with its cost in bits, and the container structure
+    /// (streams, blocks, LZMA2 chunks, headers) where it begins. Set it before
+    /// the first call. For `.xz` blocks with filters, the symbols are LZMA2's
+    /// output, before the filters are undone.
+    /// - Complexity: free when nil (the symbol loop is specialised without
+    ///   it); with a tracer, decoding runs several times slower.
+    public var tracer: LZMATracer? {
+        didSet { attachTracer() }
+    }
+
+    private func attachTracer() {
+        switch inner {
+        case .detecting: break
+        case .alone(let d): d.tracer = tracer
+        case .raw(let d): d.tracer = tracer
+        case .xz(let d): d.tracer = tracer
+        case .lzip(let d): d.tracer = tracer
+        }
+    }
+
     private static let scratchSize = 1 << 16
     private let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: LZMADecompressor.scratchSize)
 
@@ -215,6 +238,10 @@ public final class LZMADecompressor {
                     inner = .alone(LZMAAloneDecoder(picky: true, memoryLimit: limit))
                 }
             }
+        }
+        if tracer != nil && !tracerAttached {
+            tracerAttached = true
+            attachTracer()
         }
         switch inner {
         case .alone(let d):

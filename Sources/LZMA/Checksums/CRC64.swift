@@ -9,7 +9,7 @@
 /// `"123456789"` is `0x995DC9BBDF1939FA`. Table-driven, 8 bytes per step
 /// ("slicing-by-8"). Cost: O(n) time, O(1) memory (the 16 KiB table is shared
 /// and built once).
-public struct CRC64: Sendable {
+public struct CRC64: Sendable, IncrementalChecksum {
     /// The finished CRC of all bytes fed so far (0 for no bytes).
     public private(set) var value: UInt64 = 0
 
@@ -21,13 +21,6 @@ public struct CRC64: Sendable {
         guard let base = bytes.baseAddress, bytes.count > 0 else { return }
         // The register holds the complemented CRC while bytes go through it.
         value = ~CRC64.tables.update(~value, base, bytes.count)
-    }
-
-    /// Adds `bytes`. Contiguous collections are read in place; others are
-    /// copied through a small stack buffer. Cost: O(bytes.count).
-    @inlinable
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        withRawChunks(of: bytes) { update($0) }
     }
 
     /// The CRC-64 of `bytes`. Cost: O(bytes.count).

@@ -111,8 +111,33 @@ extension MerkleDamgardHash {
     }
 }
 
+/// A checksum or hash fed bytes piece by piece: ``CRC32``, ``CRC64``,
+/// ``SHA1``, ``SHA256``. Each takes raw bytes (`update(_:)` with an
+/// `UnsafeRawBufferPointer`); this protocol adds the same for any collection
+/// of bytes.
+public protocol IncrementalChecksum {
+    /// Adds `bytes`. Cost: O(bytes.count).
+    mutating func update(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension IncrementalChecksum {
+    /// Adds `bytes`. Contiguous collections (`[UInt8]`, array slices,
+    /// `UnsafeBufferPointer`...) are read in place; others are copied through
+    /// a small stack buffer. Cost: O(bytes.count).
+    @inlinable
+    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        withRawChunks(of: bytes) { update($0) }
+    }
+}
+
 /// Calls `body` with the bytes of `bytes`: once with its storage when it is
 /// contiguous, otherwise in chunks copied through a small stack buffer.
+///
+/// These, `IncrementalChecksum`'s generic `update` and the checksums' `checksum`/`hash`, are the
+/// library's only `@inlinable` code: a caller's collection type is then
+/// specialised in the caller's module instead of going through generic
+/// dispatch per call. (Inside the module, whole-module optimisation does
+/// that anyway, so nothing else carries the attribute.)
 @inlinable @inline(__always)
 func withRawChunks<C: Collection>(of bytes: C, _ body: (UnsafeRawBufferPointer) -> Void) where C.Element == UInt8 {
     let done: Void? = bytes.withContiguousStorageIfAvailable { body(UnsafeRawBufferPointer($0)) }

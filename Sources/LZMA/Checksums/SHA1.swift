@@ -13,7 +13,7 @@
 /// h.update(Array("abc".utf8))
 /// hexString(h.finalize())  // "a9993e364706816aba3e25717850c26c9cd0d89d"
 /// ```
-public struct SHA1: Sendable, MerkleDamgardHash {
+public struct SHA1: Sendable, IncrementalChecksum, MerkleDamgardHash {
     /// Length of a digest in bytes.
     public static let digestSize = 20
 
@@ -26,14 +26,6 @@ public struct SHA1: Sendable, MerkleDamgardHash {
 
     /// Adds `bytes` to the message. Cost: O(bytes.count).
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
-
-    /// Adds `bytes` to the message. Contiguous collections (`[UInt8]`, array
-    /// slices, `UnsafeBufferPointer`...) are hashed in place; others are
-    /// copied through a small stack buffer. Cost: O(bytes.count).
-    @inlinable
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        withRawChunks(of: bytes) { update($0) }
-    }
 
     /// Pads the message and returns its 20-byte digest.
     ///

@@ -7,7 +7,7 @@
 /// call `finalize()` once to get the 32-byte digest. Whole 64-byte blocks are
 /// hashed straight from the caller's memory; only a partial block is kept in
 /// the struct (inline, no heap). Cost: O(n) time, O(1) memory.
-public struct SHA256: Sendable, MerkleDamgardHash {
+public struct SHA256: Sendable, IncrementalChecksum, MerkleDamgardHash {
     /// Length of a digest in bytes.
     public static let digestSize = 32
 
@@ -21,14 +21,6 @@ public struct SHA256: Sendable, MerkleDamgardHash {
 
     /// Adds `bytes` to the message. Cost: O(bytes.count).
     public mutating func update(_ bytes: UnsafeRawBufferPointer) { absorb(bytes) }
-
-    /// Adds `bytes` to the message. Contiguous collections (`[UInt8]`, array
-    /// slices, `UnsafeBufferPointer`...) are hashed in place; others are
-    /// copied through a small stack buffer. Cost: O(bytes.count).
-    @inlinable
-    public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        withRawChunks(of: bytes) { update($0) }
-    }
 
     /// Pads the message and returns its 32-byte digest.
     ///

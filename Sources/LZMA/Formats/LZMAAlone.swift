@@ -110,6 +110,8 @@ final class LZMAAloneDecoder {
     private let picky: Bool
     private let memoryLimit: UInt64?
     private(set) var parsedHeader: LZMAAloneHeader?
+    /// Receives the header and the symbols when set (see `LZMATracer`).
+    var tracer: LZMATracer? { didSet { stream?.decoder.tracer = tracer } }
 
     init(picky: Bool, memoryLimit: UInt64?) {
         self.picky = picky
@@ -137,6 +139,13 @@ final class LZMAAloneDecoder {
             parsedHeader = h
             let s = LZMA1StreamDecoder(properties: h.properties, uncompressedSize: h.uncompressedSize)
             s.decoder.totalIn = UInt64(LZMAAloneHeader.size)
+            if let tracer {
+                let p = h.properties
+                tracer.structure(".lzma header: lc=\(p.lc) lp=\(p.lp) pb=\(p.pb), dictionary \(p.dictionarySize) bytes, " +
+                                 (h.uncompressedSize.map { "uncompressed size \($0)" } ?? "uncompressed size unknown (ends with an end marker)"),
+                                 inputOffset: 0)
+                s.decoder.tracer = tracer
+            }
             stream = s
         }
         let r = try stream!.code(input.map { $0 + consumed }, inCount: inCount - consumed, output, outCount: outCount)

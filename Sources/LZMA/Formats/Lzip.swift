@@ -152,6 +152,8 @@ final class LzipDecoder {
     /// Uncompressed bytes of the current member.
     private var memberOut: UInt64 = 0
     private var deferredError: LZMAError?
+    /// Receives the members and the symbols when set (see `LZMATracer`).
+    var tracer: LZMATracer? { didSet { stream?.decoder.tracer = tracer } }
 
     /// Input bytes consumed so far.
     private(set) var totalIn: UInt64 = 0
@@ -263,6 +265,11 @@ final class LzipDecoder {
                 let props = try LZMAProperties(lc: Lzip.lc, lp: Lzip.lp, pb: Lzip.pb, dictionarySize: dict)
                 let s = LZMA1StreamDecoder(properties: props, uncompressedSize: nil)
                 s.decoder.totalIn = totalIn
+                if let tracer {
+                    tracer.structure("lzip member \(memberCount + 1): version \(version), dictionary \(dict) bytes, lc=3 lp=0 pb=2",
+                                     inputOffset: memberStart)
+                    s.decoder.tracer = tracer
+                }
                 stream = s
                 crc = CRC32()
                 memberOut = 0
@@ -295,6 +302,8 @@ final class LzipDecoder {
                 }
                 guard trailer.count == trailerNeed else { return (consumed, produced, .needsInput) }
                 try checkTrailer()
+                tracer?.structure("lzip member \(memberCount + 1): trailer (CRC32, data size, member size) verified",
+                                  inputOffset: totalIn &- UInt64(trailerNeed))
                 memberCount += 1
                 if concatenated {
                     magicHave = 0

@@ -16,6 +16,16 @@ final class RawDecoder {
     private let coder: Coder
     private let chain: FilterChain?
 
+    /// Receives the symbols (and LZMA2 chunks) when set (see `LZMATracer`).
+    var tracer: LZMATracer? {
+        didSet {
+            switch coder {
+            case .lzma1(let d): d.decoder.tracer = tracer
+            case .lzma2(let d): d.tracer = tracer
+            }
+        }
+    }
+
     /// - Parameters: `lzma2` picks the coder; `properties` gives lc/lp/pb
     ///   (LZMA1) and the dictionary size; `uncompressedSize` is for LZMA1.
     /// - Throws: `memoryLimitExceeded` (counted as xz counts it),

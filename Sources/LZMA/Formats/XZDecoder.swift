@@ -71,6 +71,9 @@ final class XZDecoder: GoodBytesFirstDecoder {
     /// stops where the block ends: once the stream has this many blocks.
     private var stopAtBlockCount = UInt64.max
 
+    /// Receives the container structure and the symbols when set (see `LZMATracer`).
+    var tracer: LZMATracer? { didSet { lzma2?.tracer = tracer } }
+
     /// Bytes consumed after the last stream that turned out not to start
     /// another one (see the type's documentation).
     private(set) var lookahead: [UInt8] = []
@@ -152,6 +155,8 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 totalIn &+= 1
                 if b == 0 {
                     // The Index Indicator: no more blocks.
+                    tracer?.structure("index of stream \(streamCount + 1): \(blocks.count) record\(blocks.count == 1 ? "" : "s")",
+                                      inputOffset: totalIn &- 1)
                     index = XZIndexDecoder(blocks: blocks)
                     phase = .index
                 } else {
@@ -237,10 +242,14 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 checker = nil
             }
             blocks = XZRecordDigest()
+            tracer?.structure("stream \(streamCount + 1): .xz stream header, check " +
+                              (XZCheck(rawValue: checkID).map { "\($0)" } ?? "ID \(checkID) (unsupported)"),
+                              inputOffset: fieldStart)
             phase = .blockStart
 
         case .blockHeader:
             let h = try XZBlockHeader(field, checkSize: checkSize, offset: fieldStart)
+            if let tracer { traceBlockHeader(h, tracer) }
             try startBlock(h)
 
         case .check:
@@ -260,6 +269,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
 
         case .streamFooter:
             try XZStreamHeader.decodeFooter(field, checkID: checkID, indexSize: index.size, offset: fieldStart)
+            tracer?.structure("stream \(streamCount + 1): stream footer", inputOffset: fieldStart)
             streamCount += 1
             streamPadding = 0
             phase = concatenated ? .streamPadding : .done
@@ -284,6 +294,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
             lzma2 = LZMA2Decoder(dictionarySize: dict)
         }
         lzma2!.totalIn = totalIn
+        lzma2!.tracer = tracer
         chain = h.filters.isEmpty ? nil : try FilterChain(filters: h.filters, encoding: false)
         block = h
         blockCompressed = 0
@@ -365,6 +376,25 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 return .needsInput
             }
         }
+    }
+}
+
+extension XZDecoder {
+    /// The trace's line for a block header.
+    private func traceBlockHeader(_ h: XZBlockHeader, _ tracer: LZMATracer) {
+        func size(_ v: UInt64?) -> String { v.map { "\($0)" } ?? "not stored" }
+        let filters = h.filters.map { f -> String in
+            if case .delta(let d) = f { return "delta:dist=\(d)" }
+            if let s = f.startOffset, s != 0 { return "\(f.name):start=\(s)" }
+            return f.name
+        }
+        let chain = (filters + ["lzma2:dict=" + XZBlockHeaderInfo.sizeWithSuffix(h.dictionarySize)]).joined(separator: " ")
+        var line = "block \(blocks.count + 1): header of \(h.headerSize) bytes, filters \(chain), " +
+            "compressed size \(size(h.compressedSize)), uncompressed size \(size(h.uncompressedSize))"
+        if !filters.isEmpty {
+            line += "; the symbols below are LZMA2's output, before the filters (\(filters.joined(separator: " ")))"
+        }
+        tracer.structure(line, inputOffset: fieldStart)
     }
 }
 

@@ -24,6 +24,8 @@ final class XZCompressor: BufferedEncoding {
 
     // The current block.
     private var lzma2: LZMA2Encoder?
+    /// Receives the blocks, chunks and symbols when set (see `LZMATracer`).
+    var tracer: LZMATracer? { didSet { lzma2?.tracer = tracer } }
     private var chain: FilterChain?
     private let checker: CheckCalculator
     private var blockIn: UInt64 = 0
@@ -186,6 +188,18 @@ final class XZCompressor: BufferedEncoding {
         planBlock()
         dictionaryCode = LZMA2Encoder.dictionarySizeCode(blockLZMA.dictionarySize)
         lzma2 = try LZMA2Encoder(options: blockLZMA, allocator: allocator)
+        if let tracer {
+            let filters = blockFilters.map { f -> String in
+                if case .delta(let d) = f { return "delta:dist=\(d)" }
+                if let s = f.startOffset, s != 0 { return "\(f.name):start=\(s)" }
+                return f.name
+            }
+            var line = raw ? "raw LZMA2" : "block \(records.count + 1)"
+            line += ": filters " + (filters + ["lzma2:dict=" + XZBlockHeaderInfo.sizeWithSuffix(blockLZMA.dictionarySize)]).joined(separator: " ")
+            if !filters.isEmpty { line += "; the symbols below are LZMA2's input, after the filters" }
+            tracer.structure(line)
+            lzma2!.tracer = tracer
+        }
         chain = blockFilters.isEmpty ? nil : try FilterChain(filters: blockFilters, encoding: true)
         checker.reset()
         blockIn = 0

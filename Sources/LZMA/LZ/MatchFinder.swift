@@ -1,8 +1,8 @@
 /// One match found at the current position: `len` bytes equal to those
 /// `dist + 1` bytes back.
-@usableFromInline struct LZMatch {
-    @usableFromInline var len: UInt32
-    @usableFromInline var dist: UInt32
+struct LZMatch {
+    var len: UInt32
+    var dist: UInt32
 }
 
 /// Length of the common prefix of `a` and `b`, knowing the first `start` bytes

@@ -12,18 +12,18 @@
 ///   byte that selects the literal coder is always `buf[pos - 1]`;
 /// - `slack` bytes after `buf[capacity]` are allocated, so a match copy may
 ///   move whole 8-byte words past its end (see `copyMatch`).
-@usableFromInline struct OutputWindow {
-    @usableFromInline var buf: UnsafeMutablePointer<UInt8>
+struct OutputWindow {
+    var buf: UnsafeMutablePointer<UInt8>
     /// Current allocated size (<= dictSize once grown).
-    @usableFromInline var capacity: Int
+    var capacity: Int
     /// Next write position.
-    @usableFromInline var pos: Int = 0
+    var pos: Int = 0
     /// True once the buffer has wrapped: all `capacity` bytes are history.
-    @usableFromInline var isFull = false
+    var isFull = false
     /// Bytes in `[flushed, pos)` are decoded but not yet handed to the caller.
-    @usableFromInline var flushed: Int = 0
+    var flushed: Int = 0
     /// The largest the buffer may become.
-    @usableFromInline let dictSize: Int
+    let dictSize: Int
 
     static let initialCapacity = 1 << 16
     /// Bytes allocated before `buf` (`buf[-1]` is the previous-byte sentinel;
@@ -47,10 +47,10 @@
     func deallocate() { (buf - OutputWindow.prefix).deallocate() }
 
     /// How many bytes behind `pos` a match may reach.
-    @inlinable var history: Int { isFull ? capacity : pos }
+    var history: Int { isFull ? capacity : pos }
 
     /// Bytes decoded but not yet copied out.
-    @inlinable var pending: Int { pos - flushed }
+    var pending: Int { pos - flushed }
 
     /// Forgets all history (LZMA2 dictionary reset).
     mutating func reset() {

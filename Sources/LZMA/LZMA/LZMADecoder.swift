@@ -67,6 +67,9 @@ final class LZMADecoder {
     /// Input bytes consumed so far (for error positions); the owner may bias it.
     var totalIn: UInt64 = 0
 
+    /// Receives every symbol when set (see `LZMATracer`).
+    var tracer: LZMATracer?
+
     init(properties: LZMAProperties, windowSize: Int? = nil) {
         lc = properties.lc
         lp = properties.lp
@@ -287,7 +290,15 @@ final class LZMADecoder {
     private func decodeSymbols(_ inp: UnsafePointer<UInt8>, bufLimit: UnsafePointer<UInt8>,
                                limit: Int, consumedBefore: Int) throws(LZMAError) -> Int {
         var rc = RangeDecoder(range: range, code: code, inp: inp)
-        let (_, failure) = decodeSymbols(&rc, bufLimit: bufLimit, limit: limit)
+        let failure: String?
+        if let tracer {
+            // Chosen once per run of symbols: the untraced loop has no trace code.
+            var traced = TracingRangeDecoder(rc, tracer: tracer)
+            failure = decodeSymbols(&traced, bufLimit: bufLimit, limit: limit).failure
+            rc = traced.base
+        } else {
+            failure = decodeSymbols(&rc, bufLimit: bufLimit, limit: limit).failure
+        }
         let used = rc.inp - inp
         range = rc.range
         code = rc.code
@@ -343,6 +354,7 @@ final class LZMADecoder {
         var kind = SymbolKind.literal
         var failure: String? = nil
         var marker = false
+        var traceKind = LZMATraceSymbol.Kind.match
 
         repeat {
             let position = UInt32(truncatingIfNeeded: pos) &+ posBias
@@ -367,6 +379,7 @@ final class LZMADecoder {
                     byte = rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]))
                 }
                 if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
+                if S.traces { rc.traced(.literal, length: 1, distance: 0, byte: byte) }
                 pos &+= 1
                 state.updateLiteral()
                 continue
@@ -376,6 +389,7 @@ final class LZMADecoder {
             if !rc.decision(probs + ProbabilityLayout.isRep + state.value) {
                 // Match with a new distance.
                 kind = .match
+                if S.traces { traceKind = .match }
                 len = rc.length(probs + ProbabilityLayout.lenCoder, posState: posState)
                 state.updateMatch()
                 let dist = rc.distance(probs, length: len)
@@ -383,6 +397,7 @@ final class LZMADecoder {
                     // End of payload marker; the range coder ends after one
                     // more renormalisation.
                     rc.normalize()
+                    if S.traces { rc.traced(.endMarker, length: 0, distance: 0, byte: 0) }
                     marker = true
                     break
                 }
@@ -390,6 +405,7 @@ final class LZMADecoder {
                 rep0 = dist
             } else {
                 kind = .rep
+                if S.traces { traceKind = .rep0 }
                 if !rc.decision(probs + ProbabilityLayout.isRepG0 + state.value) {
                     if !rc.decision(probs + ProbabilityLayout.isRep0Long + (state.value &<< 4) + posState) {
                         // Short rep: one byte from distance rep0.
@@ -401,6 +417,7 @@ final class LZMADecoder {
                             src &+= (src &>> (Int.bitWidth &- 1)) & cap
                             dic[pos] = dic[src]
                         }
+                        if S.traces { rc.traced(.shortRep, length: 1, distance: rep0, byte: 0) }
                         pos &+= 1
                         state.updateShortRep()
                         continue
@@ -410,11 +427,14 @@ final class LZMADecoder {
                     let dist: UInt32
                     if !rc.decision(probs + ProbabilityLayout.isRepG1 + state.value) {
                         dist = reps[1]
+                        if S.traces { traceKind = .rep1 }
                     } else {
                         if !rc.decision(probs + ProbabilityLayout.isRepG2 + state.value) {
                             dist = reps[2]
+                            if S.traces { traceKind = .rep2 }
                         } else {
                             dist = reps[3]
+                            if S.traces { traceKind = .rep3 }
                             if S.commits { reps[3] = reps[2] }
                         }
                         if S.commits { reps[2] = reps[1] }
@@ -435,6 +455,7 @@ final class LZMADecoder {
                 break
             }
             len &+= LZMAConstants.matchLenMin
+            if S.traces { rc.traced(traceKind, length: len, distance: rep0, byte: 0) }
             let room = limit &- pos
             let cur = len < room ? len : room
             remainLen = len &- cur

@@ -73,6 +73,8 @@ final class LZMAEncoder {
 
     /// The first byte (always a literal) has been encoded.
     var isInitialized = false
+    /// Receives every symbol encoded when set (see `LZMATracer`).
+    var tracer: LZMATracer?
     /// Bytes encoded so far (for the known-size check).
     var uncompressedSize: UInt64 = 0
 
@@ -192,8 +194,12 @@ final class LZMAEncoder {
             mf.skip(1)
             mf.readAhead = 0
             var rc = self.rc
+            let bitsBefore = tracer.map { _ in rc.bitsSoFar }
             rc.encodeBit(isMatchProbs, 0)
             rc.encodeBitTree(literalProbs, bits: 8, UInt32(mf.buffer[0]))
+            if let tracer, let bitsBefore {
+                tracer.symbol(.literal, length: 1, distance: 0, bits: rc.bitsSoFar - bitsBefore, byte: mf.buffer[0])
+            }
             self.rc = rc
             uncompressedSize += 1
         }
@@ -209,6 +215,12 @@ final class LZMAEncoder {
     /// any input) remains and the pending output is below `outputLimit`.
     /// Returns whether anything was encoded.
     func encodeAvailable(outputLimit: Int) -> Bool {
+        // Chosen once per call: the untraced loop has no trace code.
+        if let tracer { return encodeAvailable(outputLimit: outputLimit, EncoderTrace(tracer: tracer)) }
+        return encodeAvailable(outputLimit: outputLimit, NoEncoderTrace())
+    }
+
+    private func encodeAvailable<T: EncoderTraceSink>(outputLimit: Int, _ sink: T) -> Bool {
         let before = uncompressedSize
         guard startIfNeeded() else { return false }
         var progressed = uncompressedSize != before
@@ -218,7 +230,7 @@ final class LZMAEncoder {
             }
             let pos = position
             let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
-            encodeSymbol(back: back, len: len, position: pos)
+            encodeSymbol(back: back, len: len, position: pos, sink)
             progressed = true
         }
         return progressed
@@ -231,10 +243,12 @@ final class LZMAEncoder {
     func encodeEnd(endMarker: Bool) {
         var rc = self.rc
         if endMarker {
+            let bitsBefore = rc.bitsSoFar
             let posState = Int(position & posMask)
             rc.encodeBit(isMatchProbs + (state.value << 4) + posState, 1)
             rc.encodeBit(isRepProbs + state.value, 0)
             encodeMatch(&rc, posState: posState, distance: UInt32.max, len: UInt32(LZMAConstants.matchLenMin))
+            tracer?.symbol(.endMarker, length: 0, distance: 0, bits: rc.bitsSoFar - bitsBefore)
         }
         rc.flush()
         self.rc = rc
@@ -242,8 +256,30 @@ final class LZMAEncoder {
 
     /// Encodes one symbol chosen by the parser and advances past it.
     @inline(__always)
-    func encodeSymbol(back: UInt32, len: Int, position: UInt32) {
+    func encodeSymbol<T: EncoderTraceSink>(back: UInt32, len: Int, position: UInt32, _ sink: T) {
         var rc = self.rc
+        // What the trace reports, read before the reps move.
+        var traceKind = LZMATraceSymbol.Kind.literal
+        var traceDistance: UInt64 = 0
+        var traceByte: UInt8 = 0
+        var bitsBefore = 0.0
+        if T.active {
+            bitsBefore = rc.bitsSoFar
+            if back == LZMAEncoder.literalBack {
+                traceByte = mf.buffer[mf.readPos &- mf.readAhead]
+            } else if back < 4 {
+                switch back {
+                case 0: traceKind = len == 1 ? .shortRep : .rep0
+                case 1: traceKind = .rep1
+                case 2: traceKind = .rep2
+                default: traceKind = .rep3
+                }
+                traceDistance = UInt64(reps[Int(back)]) + 1
+            } else {
+                traceKind = .match
+                traceDistance = UInt64(back &- 4) + 1
+            }
+        }
         let posState = Int(position & posMask)
         let s = state.value
         if back == LZMAEncoder.literalBack {
@@ -258,6 +294,9 @@ final class LZMAEncoder {
                 rc.encodeBit(isRepProbs + s, 0)
                 encodeMatch(&rc, posState: posState, distance: back &- 4, len: UInt32(len))
             }
+        }
+        if T.active {
+            sink.encoded(traceKind, length: len, distance: traceDistance, bits: rc.bitsSoFar - bitsBefore, byte: traceByte)
         }
         self.rc = rc
         mf.readAhead -= len

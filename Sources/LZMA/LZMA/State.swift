@@ -6,21 +6,21 @@
 /// picks the probabilities for the next is-match / is-rep decisions, and
 /// whether a literal is coded as a "matched literal". The encoder and the
 /// decoder share it.
-@usableFromInline struct LZMAState: Sendable {
-    @usableFromInline var value: Int
+struct LZMAState: Sendable {
+    var value: Int
 
-    @inlinable init() { value = 0 }
-    @inlinable init(_ v: Int) { value = v }
+    init() { value = 0 }
+    init(_ v: Int) { value = v }
 
     /// The last symbol was a literal: the next literal is a plain one (else it
     /// is a matched literal).
-    @inlinable var isLiteral: Bool { value < LZMAConstants.numLitStates }
+    var isLiteral: Bool { value < LZMAConstants.numLitStates }
 
     /// After a literal: 0-3 -> 0, 4-9 -> state-3, 10-11 -> state-6.
-    @inlinable mutating func updateLiteral() {
+    mutating func updateLiteral() {
         value = value < 4 ? 0 : value &- (value < 10 ? 3 : 6)
     }
-    @inlinable mutating func updateMatch() { value = value < 7 ? 7 : 10 }
-    @inlinable mutating func updateRep() { value = value < 7 ? 8 : 11 }
-    @inlinable mutating func updateShortRep() { value = value < 7 ? 9 : 11 }
+    mutating func updateMatch() { value = value < 7 ? 7 : 10 }
+    mutating func updateRep() { value = value < 7 ? 8 : 11 }
+    mutating func updateShortRep() { value = value < 7 ? 9 : 11 }
 }

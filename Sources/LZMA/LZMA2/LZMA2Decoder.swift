@@ -55,6 +55,9 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
 
     /// Input position of the next byte, for error offsets (the owner may bias it).
     var totalIn: UInt64 = 0
+
+    /// Receives the chunks and the symbols when set (see `LZMATracer`).
+    var tracer: LZMATracer? { didSet { decoder.tracer = tracer } }
     var finished: Bool { phase == .finished && decoder.window.pending == 0 }
 
     /// The dictionary size encoded in the one-byte LZMA2 filter properties
@@ -141,6 +144,7 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
                 guard consumed < inCount else { return (consumed, produced, .needsInput) }
                 decoder.window.makeRoom()
                 let n = decoder.window.append(input! + consumed, count: min(inCount - consumed, uncompressedLeft))
+                tracer?.storedData(input! + consumed, count: n)
                 decoder.didAppendUncompressed(n)
                 consumed += n
                 uncompressedLeft -= n
@@ -194,6 +198,7 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
     /// Interprets a control byte (the window has no pending bytes here).
     private func startChunk(_ c: UInt8, offset: UInt64) throws(LZMAError) {
         if c == 0x00 {
+            tracer?.structure("LZMA2 end of data (control byte 0x00)", inputOffset: offset)
             phase = .finished
             return
         }
@@ -227,10 +232,21 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
         if control < 0x80 {
             uncompressedLeft = (Int(h.0) << 8 | Int(h.1)) + 1
             phase = .uncompressed
+            if let tracer {
+                tracer.structure(LZMA2Decoder.describeChunk(control: control, uncompressed: uncompressedLeft),
+                                 inputOffset: offset &- 3)
+                tracer.beginStored(count: uncompressedLeft)
+            }
             return
         }
         uncompressedLeft = (Int(control & 0x1F) << 16 | Int(h.0) << 8 | Int(h.1)) + 1
         compressedLeft = (Int(h.2) << 8 | Int(h.3)) + 1
+        if let tracer {
+            let props = control >= 0xC0 ? LZMAProperties.unpack(h.4) : nil
+            tracer.structure(LZMA2Decoder.describeChunk(control: control, uncompressed: uncompressedLeft,
+                                                        compressed: compressedLeft, properties: props),
+                             inputOffset: offset &- UInt64(headerNeed + 1))
+        }
         switch control >> 5 {
         case 4:
             // No reset: the model goes on, only the range coder is new.
@@ -248,5 +264,24 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
             decoder.setProperties(lc: lc, lp: lp, pb: pb)
         }
         phase = .lzma
+    }
+
+    /// One line about a chunk header, for the trace (also the encoder's).
+    static func describeChunk(control: UInt8, uncompressed: Int, compressed: Int = 0,
+                              properties: (lc: Int, lp: Int, pb: Int)? = nil) -> String {
+        let hex = "0x" + String(control, radix: 16, uppercase: true)
+        if control < 0x80 {
+            return "LZMA2 chunk \(hex): uncompressed\(control == 1 ? ", dictionary reset" : ""), \(uncompressed) bytes"
+        }
+        let what: String
+        switch control >> 5 {
+        case 4: what = "no reset"
+        case 5: what = "state reset"
+        case 6: what = "state reset, new properties"
+        default: what = "dictionary reset, state reset, new properties"
+        }
+        var line = "LZMA2 chunk \(hex): LZMA, \(what)"
+        if let p = properties { line += " lc=\(p.lc) lp=\(p.lp) pb=\(p.pb)" }
+        return line + ", \(uncompressed) bytes from \(compressed)"
     }
 }

@@ -33,6 +33,11 @@ final class LZMA2Encoder {
     private var chunkStart: UInt64 = 0
     private(set) var ended = false
 
+    /// Receives the chunks and the symbols when set (see `LZMATracer`). A
+    /// chunk's symbols are held back until it is known whether the chunk is
+    /// written as coded or stored.
+    var tracer: LZMATracer? { didSet { lzma.tracer = tracer } }
+
     /// Encoded output waiting to be handed out.
     private var out: UnsafeMutablePointer<UInt8>
     private var outCount = 0
@@ -126,6 +131,7 @@ final class LZMA2Encoder {
                 out[0] = 0x00
                 outCount = 1
                 ended = true
+                tracer?.structure("LZMA2 end of data (control byte 0x00)")
                 return true
             }
             if needStateReset {
@@ -137,6 +143,7 @@ final class LZMA2Encoder {
             lzma.rc.outPos = 0
             chunkStart = lzma.uncompressedSize
             inChunk = true
+            tracer?.holdEvents()
             if let side {
                 // Everything from the chunk's first byte to the end of the window.
                 let start = mf.readPos - mf.readAhead
@@ -168,6 +175,19 @@ final class LZMA2Encoder {
             lzma.uncompressedSize &+= UInt64(mf.readAhead)
             mf.readAhead = 0
             let src = side.map { UnsafePointer($0) } ?? UnsafePointer(mf.buffer + mf.readPos - uncompressed)
+            if let tracer {
+                var pieces: [(String, [UInt8])] = []
+                var at = 0
+                var reset = needDictionaryReset
+                while at < uncompressed {
+                    let n = min(uncompressed - at, 1 << 16)
+                    pieces.append((LZMA2Decoder.describeChunk(control: reset ? 1 : 2, uncompressed: n),
+                                   Array(UnsafeBufferPointer(start: src + at, count: n))))
+                    at += n
+                    reset = false
+                }
+                tracer.replaceHeld(with: pieces)
+            }
             var done = 0
             while done < uncompressed {
                 let n = min(uncompressed - done, 1 << 16)
@@ -189,6 +209,9 @@ final class LZMA2Encoder {
                 control = needStateReset ? 0xA0 : 0x80
             }
             control |= UInt8(u >> 16)
+            tracer?.releaseHeld(after: [LZMA2Decoder.describeChunk(
+                control: control, uncompressed: uncompressed, compressed: compressed,
+                properties: needProperties ? (options.lc, options.lp, options.pb) : nil)])
             out[outCount] = control
             out[outCount + 1] = UInt8((u >> 8) & 0xFF)
             out[outCount + 2] = UInt8(u & 0xFF)
@@ -222,6 +245,14 @@ extension LZMAEncoder {
     ///   input is finishing and everything has been coded); false when it
     ///   needs more input.
     func encodeChunkSymbols(uncompressedLimit: UInt64, compressedLimit: Int) -> Bool {
+        // Chosen once per call: the untraced loop has no trace code.
+        if let tracer {
+            return encodeChunkSymbols(uncompressedLimit: uncompressedLimit, compressedLimit: compressedLimit, EncoderTrace(tracer: tracer))
+        }
+        return encodeChunkSymbols(uncompressedLimit: uncompressedLimit, compressedLimit: compressedLimit, NoEncoderTrace())
+    }
+
+    private func encodeChunkSymbols<T: EncoderTraceSink>(uncompressedLimit: UInt64, compressedLimit: Int, _ sink: T) -> Bool {
         guard startIfNeeded() else { return false }
         while true {
             if uncompressedSize >= uncompressedLimit || rc.pendingSize >= compressedLimit {
@@ -233,7 +264,7 @@ extension LZMAEncoder {
             }
             let pos = position
             let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
-            encodeSymbol(back: back, len: len, position: pos)
+            encodeSymbol(back: back, len: len, position: pos, sink)
         }
     }
 }

@@ -3,14 +3,14 @@
 ///
 /// A price is -log2(probability) in units of 1/16 bit. The price of a bit only
 /// depends on the probability's top 7 bits, so one 128-entry table serves all.
-@usableFromInline enum PriceConstants {
+enum PriceConstants {
     /// Prices carry 4 fractional bits.
-    @usableFromInline static let shiftBits: UInt32 = 4
+    static let shiftBits: UInt32 = 4
     /// Probabilities are looked up with their low 4 bits dropped.
-    @usableFromInline static let moveReducingBits: UInt32 = 4
-    @usableFromInline static let tableSize = Int(BitModelConstants.bitModelTotal >> moveReducingBits)
+    static let moveReducingBits: UInt32 = 4
+    static let tableSize = Int(BitModelConstants.bitModelTotal >> moveReducingBits)
     /// "Not reachable yet" in the optimal parser.
-    @usableFromInline static let infinity: UInt32 = 1 << 30
+    static let infinity: UInt32 = 1 << 30
 
     /// Fills `table` (128 entries) with -log2(p) * 16 for the middle of each
     /// probability bucket, computed with integers only (repeated squaring
@@ -36,8 +36,8 @@
 }
 
 /// Read-only view of the bit price table with the price helpers.
-@usableFromInline struct Prices {
-    @usableFromInline let table: UnsafeMutablePointer<UInt32>
+struct Prices {
+    let table: UnsafeMutablePointer<UInt32>
 
     /// Price of encoding `bit` with probability `prob` (of a zero).
     @inline(__always) func bit(_ prob: UInt16, _ bit: UInt32) -> UInt32 {

@@ -47,6 +47,20 @@ protocol LZMABitSource {
 
     /// Shifts in one byte when the range has become too small to split.
     mutating func normalize()
+
+    /// True for the tracing decoder: the symbol decoder reports each symbol
+    /// through `traced`. Static, so the other specialisations have no trace
+    /// code at all.
+    static var traces: Bool { get }
+
+    /// A symbol is complete (called only when `traces`).
+    mutating func traced(_ kind: LZMATraceSymbol.Kind, length: Int, distance: UInt32, byte: UInt32)
+}
+
+extension LZMABitSource {
+    static var traces: Bool { false }
+    @inline(__always)
+    mutating func traced(_ kind: LZMATraceSymbol.Kind, length: Int, distance: UInt32, byte: UInt32) {}
 }
 
 /// The real range decoder: a small value type on purpose, so the hot decode
@@ -182,5 +196,53 @@ struct RangeLookAhead: LZMABitSource {
             result = (result &<< 1) | bit
         }
         return result
+    }
+}
+
+/// The real range decoder with a meter on it, for the symbol trace
+/// (`LZMATracer`): every bit's cost, -log2 of its probability, is summed, and
+/// each complete symbol goes to the tracer with that sum. Only used while a
+/// tracer is attached.
+struct TracingRangeDecoder: LZMABitSource {
+    var base: RangeDecoder
+    let tracer: LZMATracer
+    let cost: UnsafeMutablePointer<Double>
+    var bits = 0.0
+
+    static var commits: Bool { true }
+    static var traces: Bool { true }
+
+    init(_ base: RangeDecoder, tracer: LZMATracer) {
+        self.base = base
+        self.tracer = tracer
+        cost = tracer.cost
+    }
+
+    var inp: UnsafePointer<UInt8> { base.inp }
+
+    mutating func normalize() { base.normalize() }
+
+    mutating func decision(_ p: UnsafeMutablePointer<UInt16>) -> Bool {
+        let prob = Int(p.pointee)
+        let bit = base.decision(p)
+        bits += cost[bit ? Int(BitModelConstants.bitModelTotal) - prob : prob]
+        return bit
+    }
+
+    mutating func treeBit(_ p: UnsafeMutablePointer<UInt16>, _ prob: UInt32) -> UInt32 {
+        let bit = base.treeBit(p, prob)
+        bits += cost[bit != 0 ? Int(BitModelConstants.bitModelTotal &- prob) : Int(prob)]
+        return bit
+    }
+
+    mutating func directBits(_ count: Int) -> UInt32 {
+        bits += Double(count)  // probability one half: one bit each
+        return base.directBits(count)
+    }
+
+    mutating func traced(_ kind: LZMATraceSymbol.Kind, length: Int, distance: UInt32, byte: UInt32) {
+        tracer.symbol(kind, length: length, distance: kind == .literal || kind == .endMarker ? 0 : UInt64(distance) + 1,
+                      bits: bits, byte: UInt8(truncatingIfNeeded: byte))
+        bits = 0
     }
 }

@@ -9,15 +9,15 @@
 /// Output goes to a growable buffer owned by the encoder (`out`); the owner
 /// drains it and calls `discardOutput()`. The struct is copied into a local
 /// around hot code and written back, so the fields are plain stored values.
-@usableFromInline struct RangeEncoder {
-    @usableFromInline var low: UInt64 = 0
-    @usableFromInline var range: UInt32 = 0xFFFF_FFFF
-    @usableFromInline var cache: UInt8 = 0
-    @usableFromInline var cacheSize: Int = 1
+struct RangeEncoder {
+    var low: UInt64 = 0
+    var range: UInt32 = 0xFFFF_FFFF
+    var cache: UInt8 = 0
+    var cacheSize: Int = 1
     /// The pending output buffer and how much of it is filled.
-    @usableFromInline var out: UnsafeMutablePointer<UInt8>
-    @usableFromInline var outPos: Int = 0
-    @usableFromInline var outCapacity: Int
+    var out: UnsafeMutablePointer<UInt8>
+    var outPos: Int = 0
+    var outCapacity: Int
 
     /// Output buffer size at creation (it grows if a caller lets output pile up).
     static let initialCapacity = 1 << 16
