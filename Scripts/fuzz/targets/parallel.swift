@@ -9,7 +9,7 @@
 // (0-7), each 2 bytes (1...65536). The rest is the .xz file; for odd lengths its
 // CRC32s are recomputed first (fixXZChecksums).
 //
-// Single-threaded decoding (streamed, stopped at 1 MiB: a bomb is not run
+// Single-threaded decoding (streamed, stopped at 64 KiB: a bomb is not run
 // in parallel) is the reference: the parallel decoder returns the same bytes
 // and then the same error (case, message, offset), or finishes where it
 // finishes. Data after the streams that starts no stream: LZMADecompressor
@@ -20,7 +20,7 @@
 import Dispatch
 import LZMA
 
-let referenceCap = 1 << 20
+let referenceCap = 1 << 16
 
 /// Single-threaded decoding: the bytes before the first error, the error,
 /// the bytes after the end (nil when the input ended inside or right after
