@@ -12,6 +12,7 @@
 #
 # The corpus of each target lives in fuzz-out/corpus/NAME/ (seeded by
 # Scripts/fuzz/make-seeds.py, kept between runs so coverage accumulates);
+# the dictionary is Scripts/fuzz/NAME.dict if there is one, else lzma.dict;
 # crashers go to fuzz-out/NAME/. Every run appends its executions to
 # fuzz-out/totals.tsv; the summary prints this run's and all runs' counts.
 #
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
         --jobs) jobs=$2; shift ;;
         --runs) runs=$2; shift ;;
         --build-only) build_only=1 ;;
-        -h|--help) sed -n '2,22p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
         -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
         *) targets+=("$1") ;;
     esac
@@ -139,7 +140,9 @@ for t in "${targets[@]}"; do
     python3 Scripts/fuzz/make-seeds.py "$t" "$corpus" >/dev/null
     logdir=$(mktemp -d)
     before=$(find "$out" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l)
-    args=("$corpus" -dict="$ROOT/Scripts/fuzz/lzma.dict" -artifact_prefix="$out/" -max_len="$(max_len "$t")"
+    dict=$ROOT/Scripts/fuzz/lzma.dict
+    [ -f "$ROOT/Scripts/fuzz/$t.dict" ] && dict=$ROOT/Scripts/fuzz/$t.dict
+    args=("$corpus" -dict="$dict" -artifact_prefix="$out/" -max_len="$(max_len "$t")"
           -timeout=20 -rss_limit_mb=4096 -print_final_stats=1)
     if [ -n "$runs" ]; then args+=(-runs="$runs"); else args+=(-max_total_time="$time_budget"); fi
     echo "== fuzz $t ($(if [ -n "$runs" ]; then echo "$runs runs"; else echo "$time_budget s"; fi), $jobs job(s))"

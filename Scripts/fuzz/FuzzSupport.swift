@@ -202,6 +202,17 @@ func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: LZMAFormat,
     let r = decodeStreaming(input, format: format, options: options, memoryLimit: fuzzMemoryLimit,
                             cap: fuzzOutputCap, keepOutput: compare)
     guard compare, r.total < fuzzOutputCap else { return r }
+    compareOneShot(input, format: format, options: options, streamed: r)
+    return r
+}
+
+/// Checks the one-shot `LZMADecompressor.decompress` against a streaming
+/// result `streamed` (kept output, below the cap): the same bytes;
+/// `corruptData` when the stream ended before the input did (`.lz`: the
+/// bytes, as xz -d ignores what follows the last member); the same error;
+/// `truncatedInput` for a stream that did not end.
+func compareOneShot(_ input: UnsafeBufferPointer<UInt8>, format: LZMAFormat,
+                    options: DecompressionOptions, streamed r: DecodeResult) {
     var limited = options
     limited.memoryLimit = fuzzMemoryLimit
     let lzip = format == .lzip || (format == .auto && input.first == 0x4C)
@@ -228,7 +239,6 @@ func checkWholeFile(_ input: UnsafeBufferPointer<UInt8>, format: LZMAFormat,
     default:
         fatalError("streaming \(r.outcome) but one-shot \(once)")
     }
-    return r
 }
 
 /// `precondition` that keeps its message in -O builds (a fuzzer report must say
@@ -269,4 +279,32 @@ func decodeAheadTolerated(_ a: DecodeOutcome, _ b: DecodeOutcome) -> Bool {
     #else
     return false
     #endif
+}
+
+/// Stores the little-endian CRC32 of `buf[from..<to]` at `buf[at...]`.
+func storeCRC32(_ buf: inout [UInt8], from: Int, to: Int, at: Int) {
+    let crc = CRC32.checksum(buf[from..<to])
+    for i in 0..<4 { buf[at + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+}
+
+/// Recomputes the CRC32s that guard a .xz file's structure, so that mutations
+/// reach what they protect: the stream header flags, the first block header,
+/// the last stream's footer and (found through the footer's backward size) its
+/// index. Fields too short or out of place are left alone.
+func fixXZChecksums(_ buf: inout [UInt8]) {
+    let size = buf.count
+    guard size >= 24 else { return }
+    storeCRC32(&buf, from: 6, to: 8, at: 8)                         // stream header flags
+    let headerSize = (Int(buf[12]) + 1) * 4                          // first block header
+    if buf[12] != 0 && 12 + headerSize <= size - 12 {
+        storeCRC32(&buf, from: 12, to: 12 + headerSize - 4, at: 12 + headerSize - 4)
+    }
+    storeCRC32(&buf, from: size - 8, to: size - 2, at: size - 12)   // footer: backward size, flags
+    var backward = 0
+    for i in 0..<4 { backward |= Int(buf[size - 8 + i]) << (8 * i) }
+    let indexSize = (backward + 1) * 4
+    let indexStart = size - 12 - indexSize
+    if indexStart >= 12 && indexSize >= 8 {
+        storeCRC32(&buf, from: indexStart, to: size - 16, at: size - 16)
+    }
 }

@@ -13,7 +13,9 @@ import hashlib
 import lzma
 import os
 import random
+import subprocess
 import sys
+import zlib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 VECTORS = os.path.join(ROOT, "TestVectors")
@@ -160,6 +162,111 @@ def stream_seeds():
     return out
 
 
+
+def lzip_member(data, dict_pow=16, version=1):
+    """A .lz member made here: header, raw LZMA1 (lc3 lp0 pb2, end marker), trailer."""
+    body = lzma.compress(data, format=lzma.FORMAT_RAW,
+                         filters=[{"id": lzma.FILTER_LZMA1, "dict_size": 1 << dict_pow, "lc": 3, "lp": 0, "pb": 2}])
+    head = b"LZIP" + bytes([version, dict_pow])
+    trailer = zlib.crc32(data).to_bytes(4, "little") + len(data).to_bytes(8, "little")
+    if version == 1:
+        trailer += (len(head) + len(body) + len(trailer) + 8).to_bytes(8, "little")
+    return head + body + trailer
+
+
+def lz_files():
+    out = [lzip_member(s, 12 + i % 5) for i, s in enumerate(samples())]
+    out.append(out[2] + out[3])                              # two members
+    out.append(out[1] + b"trailing garbage")                 # xz -d ignores it
+    out.append(lzip_member(samples()[4][:900], version=0))   # version 0: no member size
+    out.append(out[2][:-3])                                  # truncated trailer
+    return out
+
+
+def xz_tool(data, *args):
+    """`xz ARGS` on data, or None without xz."""
+    try:
+        return subprocess.run(["xz", "-c", *args], input=data, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, check=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+
+
+def multiblock_xz():
+    """Several blocks: xz --block-size (sizes in the headers with -T2) and concatenated streams."""
+    text, noise = samples()[4], samples()[5]
+    data = text[:2500] + noise[:700] + text[:900]
+    out = []
+    for args in (["--block-size=700", "-0", "-T1"], ["--block-size=1000", "-1", "-T2"],
+                 ["--block-size=500", "-0", "-T2", "-Cnone"], ["--block-size=1500", "-0", "-T1", "-Ccrc32"]):
+        x = xz_tool(data, *args)
+        if x is not None and len(x) <= 4000:
+            out.append(x)
+    a = lzma.compress(text[:1200], format=lzma.FORMAT_XZ, check=lzma.CHECK_NONE, preset=0)
+    b = lzma.compress(noise[:300], format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32, preset=0)
+    out.append(a + b)
+    out.append(a + bytes(8) + b + a)
+    out.append(lzma.compress(b"", format=lzma.FORMAT_XZ) + a)   # an empty stream first
+    return out
+
+
+def seekable_seeds():
+    out = []
+    reads = [(0, 100), (1000, 200), (650, 2000), (4000, 300), (3, 3), (99999, 10)]
+    for i, x in enumerate(multiblock_xz() + xz_files()[:4] + lzma_vectors(2000)[:3] + lz_files()[:2]):
+        n = 1 + i % 6
+        head = bytes([(n - 1) | (8 if i % 3 == 1 else 0) | (16 if i % 2 else 0)])
+        spec = b"".join(o.to_bytes(3, "little") + (c - 1).to_bytes(2, "little") for o, c in reads[:n])
+        out.append(head + spec + x)
+    return out
+
+
+def parallel_seeds():
+    out = []
+    for i, x in enumerate(multiblock_xz() + xz_files()):
+        flags = (i % 3) | (4 if i % 5 == 4 else 0) | ((i % 4) << 3) | (((i // 2) % 4) << 5)
+        chunks = [[], [100], [7, 300, 1], [1 << 16 - 1]][i % 4]
+        out.append(bytes([flags, 50, len(chunks)]) + b"".join((c - 1).to_bytes(2, "little") for c in chunks) + x)
+    return out
+
+
+FILTER_STRINGS = [
+    "6", "-9e", "0e", "lzma2", "lzma1", "x86 lzma2", "x86--lzma2:preset=0", "riscv lzma2:preset=6e",
+    "delta:dist=4 lzma2:dict=1MiB,lc=4,lp=0", "arm64:start=4096 lzma2:dict=64KiB,mf=hc4,mode=fast,nice=32",
+    "powerpc ia64 sparc lzma2", "armthumb:start=2 lzma1:lc=3,lp=0,pb=2,dict=4KiB",
+    "delta=dist=256--arm--lzma2=depth=0,nice=273,mf=bt2", "lzma2:preset=1,dict=4KiB,pb=0,lp=4,lc=0",
+    "x86:start=max lzma2:dict=max", "lzma2:dict=4k,depth=12,mf=bt3", "x86 x86 x86 x86 lzma2", "lzma2 x86",
+    "lzma2:foo=1", "lzma2:preset=10", "delta:dist=0 lzma2", "arm:start=3 lzma2", "lzma2:dict=1GiB,,,",
+    "  riscv  --  lzma2:mode=normal,mf=hc3  ", "lzma1:dict=4096,lc=4,lp=4",
+]
+
+
+def semantics_seeds():
+    out = []
+    opts = [(1, 0, 0, [1]), (0, 0, 2, [7, 0, 200]), (0, 8, 0, [64]), (1, 4, 1, [3, 5]), (0, 1 | 8, 30, [255])]
+    def add(fmt, data):
+        for flags, extra, ml, chunks in opts[len(out) % len(opts):] + opts[:1]:
+            out.append(bytes([fmt, flags | extra, ml, len(chunks)] + chunks) + data)
+            break
+    for f in lzma_vectors(2000)[:6]:
+        add(1, f)
+        add(0, f + b"tail")
+    for x in lz_files():
+        add(2, x)
+    for r in manifest():
+        if r["format"].startswith("raw") and r["lc"] == "3" and r["lp"] == "0" and r["pb"] == "2" \
+                and os.path.getsize(os.path.join(VECTORS, r["file"])) <= 2000:
+            add(3, vector(r["file"]))
+    s = samples()[4][:1000]
+    add(4, lzma.compress(s, format=lzma.FORMAT_RAW,
+                         filters=[{"id": lzma.FILTER_LZMA1, "dict_size": 1 << 16, "lc": 3, "lp": 0, "pb": 2}]))
+    for x in xz_files()[:6] + multiblock_xz()[-3:]:
+        add(5, x)
+        add(0, x + bytes(4) + b"\x01\x02")
+    for sel, x in raw2_files()[:5]:
+        add(6, x + b"after")
+    return out
+
 def seeds(target):
     if target == "lzma":
         return lzma_vectors() + hostile_lzma()
@@ -175,6 +282,18 @@ def seeds(target):
         return xz_files() + [b"\xFD7zXZ\x00\x00\x01" + bytes(4)]
     if target == "raw2":
         return [bytes([sel]) + x for sel, x in raw2_files()] + [bytes([16, 0x02]), bytes([16, 0xE0, 0, 0, 0, 5, 0x5D])]
+    if target == "lzip":
+        chunks = [[], [1], [3, 250], [17, 1, 64, 9]]
+        return [bytes([i % 4 & 1, len(chunks[i % 4])] + chunks[i % 4] + [[0, 1, 100, 0][i % 4]]) + x
+                for i, x in enumerate(lz_files())] + [bytes([1, 0, 0]) + h for h in lz_files()[:3]]
+    if target == "seekable":
+        return seekable_seeds()
+    if target == "parallel":
+        return parallel_seeds()
+    if target == "filterstring":
+        return [f.encode() for f in FILTER_STRINGS]
+    if target == "semantics":
+        return semantics_seeds()
     raise SystemExit(f"make-seeds.py: no seeds for target '{target}'")
 
 

@@ -55,6 +55,10 @@ public final class LZMADecompressor {
     private var inner: Inner = .detecting
     private var failure: LZMAError?
     private var ended = false
+    /// Where the data ended (set with `ended`): the input offset of the first
+    /// byte after it. Not `totalIn - unusedData.count`: ``unusedData`` also
+    /// holds bytes `decompress` kept and never fed to the decoder.
+    private var endOffset: UInt64 = 0
     private var tracerAttached = false
 
     /// Compressed bytes consumed so far.
@@ -207,6 +211,7 @@ public final class LZMADecompressor {
             ended = true
             if case .xz(let d) = inner { unusedData = d.lookahead }
             if case .lzip(let d) = inner { unusedData = d.lookahead }
+            endOffset = totalIn &- UInt64(unusedData.count)
         }
         return r
     }
@@ -354,6 +359,11 @@ public final class LZMADecompressor {
             throw LZMAError.programmingError("finish() called with input still to decode: call decompress until needsInput is true")
         }
         do throws(LZMAError) {
+            if case .detecting = inner, format != .auto {
+                // Nothing was fed: start the format's decoder, so that its
+                // end-of-input rule decides, as after a decode of no input.
+                _ = try step(UnsafeBufferPointer(start: nil, count: 0), UnsafeMutableBufferPointer(start: nil, count: 0))
+            }
             switch inner {
             case .xz(let d): try d.finishInput()
             case .lzip(let d): try d.finishInput()
@@ -364,6 +374,7 @@ public final class LZMADecompressor {
             throw error
         }
         ended = true
+        endOffset = totalIn
         needsInput = false
     }
 
@@ -408,7 +419,7 @@ public final class LZMADecompressor {
         let trailing = unusedData.count + remaining
         if trailing > 0 && detectedFormat != .lzip {
             throw LZMAError.corruptData("\(trailing) bytes of data after the end of the stream",
-                                        offset: totalIn - UInt64(unusedData.count))
+                                        offset: endOffset)
         }
     }
 }

@@ -127,6 +127,20 @@ final class FilterChain {
     /// True once the source has ended and every byte has been output.
     var isFinished: Bool { sourceEnded && head == count }
 
+    /// Bytes that are final and wait for output space.
+    var finalPending: Int { ready &- head }
+
+    /// Hands out bytes that are already final, pulling nothing new (after
+    /// the source failed: what it gave before its error still goes out).
+    /// - Returns: bytes written to `output`.
+    func drain(output: UnsafeMutableBufferPointer<UInt8>) -> Int {
+        let n = min(ready &- head, output.count)
+        guard n > 0, let out = output.baseAddress else { return 0 }
+        out.update(from: carry + head, count: n)
+        head &+= n
+        return n
+    }
+
     /// Runs the stages over the pending bytes `base[from..<end]` (`base[from]`
     /// is the first pending byte, so done[] counts from `from`); updates done[]
     /// and returns how many bytes from `from` are now final.

@@ -42,17 +42,39 @@ final class RawDecoder {
         chain = filters.isEmpty ? nil : try FilterChain(filters: filters, encoding: false)
     }
 
+    /// The LZMA decoder's error, kept while filtered bytes before it go out.
+    private var deferredError: LZMAError?
+
     func code(_ input: UnsafePointer<UInt8>?, inCount: Int,
               _ output: UnsafeMutablePointer<UInt8>?, outCount: Int) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
         guard let chain else {
             return try coder.code(input, inCount: inCount, output, outCount: outCount)
         }
+        // After the LZMA decoder failed: the bytes the filters finished
+        // before the error go out first, then the error, in every call.
+        if let e = deferredError {
+            let n = chain.drain(output: UnsafeMutableBufferPointer(start: output, count: outCount))
+            if n > 0 { return (0, n, .outputFull) }
+            throw e
+        }
         let coder = self.coder
         var used = 0
-        let r = try chain.run(output: UnsafeMutableBufferPointer(start: output, count: outCount)) { (dst) throws(LZMAError) in
-            let r = try coder.code(input.map { $0 + used }, inCount: inCount - used, dst.baseAddress, outCount: dst.count)
-            used += r.consumed
-            return (r.produced, r.status == .streamEnd)
+        var lzmaError: LZMAError?
+        let r = chain.run(output: UnsafeMutableBufferPointer(start: output, count: outCount)) { dst in
+            if lzmaError != nil { return (0, false) }
+            do throws(LZMAError) {
+                let r = try coder.code(input.map { $0 + used }, inCount: inCount - used, dst.baseAddress, outCount: dst.count)
+                used += r.consumed
+                return (r.produced, r.status == .streamEnd)
+            } catch {
+                lzmaError = error
+                return (0, false)
+            }
+        }
+        if let e = lzmaError {
+            guard r.produced > 0 || chain.finalPending > 0 else { throw e }
+            deferredError = e
+            return (used, r.produced, .outputFull)
         }
         if r.finished { return (used, r.produced, .streamEnd) }
         return (used, r.produced, r.produced == outCount && outCount > 0 ? .outputFull : .needsInput)

@@ -111,10 +111,20 @@ final class XZDecoder: GoodBytesFirstDecoder {
     // Returns `.streamEnd` after the first stream without `concatenated`, or
     // at bytes after the streams that are not a stream (the rest of the input
     // is not consumed). Nothing waits inside this decoder between calls (the
-    // LZMA2 decoder and the filters hand out their own bytes first).
+    // LZMA2 decoder and the filters hand out their own bytes first), except,
+    // after an LZMA2 error, the filters' finished bytes (`drainFilters`).
     var deferredError: LZMAError?
-    var pendingOutput: Int { 0 }
-    func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int { 0 }
+    /// LZMA2 failed inside a block with filters: the bytes the filters had
+    /// finished before it are still handed out (and checked) first.
+    private var drainFilters = false
+    var pendingOutput: Int { drainFilters ? chain?.finalPending ?? 0 : 0 }
+    func flushPending(_ output: UnsafeMutablePointer<UInt8>?, _ room: Int) -> Int {
+        guard drainFilters, let chain, let output, room > 0 else { return 0 }
+        let n = chain.drain(output: UnsafeMutableBufferPointer(start: output, count: room))
+        if n > 0 { checker?.update(output, count: n) }
+        blockUncompressed &+= UInt64(n)
+        return n
+    }
 
     func codeBody(_ input: UnsafePointer<UInt8>?, inCount: Int,
                   _ output: UnsafeMutablePointer<UInt8>?, outCount: Int,
@@ -321,21 +331,37 @@ final class XZDecoder: GoodBytesFirstDecoder {
             }
             let inPtr = input.map { $0 + consumed }
             let outPtr = output.map { $0 + produced }
+            // At most one byte past the declared size: a block that decodes
+            // to more fails at the same symbol, so at the same input offset,
+            // whatever the output buffer (as ParallelXZDecompressor decodes it).
+            var room = outCount - produced
+            if let us = h.uncompressedSize, UInt64(room) > us - blockUncompressed {
+                room = Int(us - blockUncompressed) + 1
+            }
             var used = 0
             var made = 0
             var ended = false
             // An error here reaches the caller after the bytes of this call
-            // (see `GoodBytesFirstDecoder`).
+            // (see `GoodBytesFirstDecoder`). Through filters: LZMA2's error
+            // stops the chain, which returns the bytes it finished first
+            // (thrown out of `run`, they would be lost with the error).
+            var lzmaError: LZMAError?
             if let chain {
-                let r = try chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: outCount - produced)) { (dst) throws(LZMAError) in
-                    let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
-                    used += r.consumed
-                    return (r.produced, r.status == .streamEnd)
+                let r = chain.run(output: UnsafeMutableBufferPointer(start: outPtr, count: room)) { dst in
+                    if lzmaError != nil { return (0, false) }
+                    do throws(LZMAError) {
+                        let r = try lz.code(inPtr.map { $0 + used }, inCount: avail - used, dst.baseAddress, outCount: dst.count)
+                        used += r.consumed
+                        return (r.produced, r.status == .streamEnd)
+                    } catch {
+                        lzmaError = error
+                        return (0, false)
+                    }
                 }
                 made = r.produced
                 ended = r.finished
             } else {
-                let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: outCount - produced)
+                let r = try lz.code(inPtr, inCount: avail, outPtr, outCount: room)
                 used = r.consumed
                 made = r.produced
                 ended = r.status == .streamEnd
@@ -350,6 +376,10 @@ final class XZDecoder: GoodBytesFirstDecoder {
                 // The bytes past the declared size are not handed out (as xz).
                 produced -= Int(blockUncompressed - us)
                 throw LZMAError.corruptData("block \(blocks.count + 1) decodes to more than the \(us) bytes its header declares", offset: totalIn)
+            }
+            if let lzmaError {
+                drainFilters = true
+                throw lzmaError
             }
             if ended {
                 if let cs = h.compressedSize, cs != blockCompressed {
