@@ -188,3 +188,27 @@ extension FuzzNewTargetsRegressionTests {
         }
     }
 }
+
+extension FuzzNewTargetsRegressionTests {
+    /// Found by the `parallel` target (TestVectors/regressions/
+    /// xz-bad-block-then-bad-block-header.xz): block 1 (sizes in its header)
+    /// fails in its LZMA2 data at input byte 86 after 51 bytes; the next block
+    /// header has a bad CRC32. When block 1's 51 bytes filled a call's
+    /// maxLength exactly, ParallelXZDecompressor read on, met the bad header
+    /// and threw it at once, ahead of block 1's own error, which it still
+    /// held. The first error in input order comes first, as single-threaded.
+    func testAnErrorOfTheFrontBlockComesBeforeALaterHeaderError() async throws {
+        let file = try regression("xz-bad-block-then-bad-block-header.xz")
+        let want = decodeAll(file, format: .xz)
+        guard case .corruptData(_, let offset)? = want.error else { return XCTFail("got \(String(describing: want.error))") }
+        XCTAssertEqual(offset, 86)
+        XCTAssertEqual(want.out.count, 51)
+        for (threads, maxLength, budget) in [(4, 51, UInt64(1 << 20)), (2, 51, ParallelXZDecompressor.defaultThreadingMemoryLimit),
+                                             (3, 10, UInt64(1 << 20)), (2, Int.max, UInt64(1 << 20))] {
+            let got = await ParallelTests.parallel(file, threads: threads, chunks: [7, 300, 1], maxLength: maxLength,
+                                                   threadingMemoryLimit: budget)
+            XCTAssertEqual(got.error, want.error, "\(threads) threads, maxLength \(maxLength)")
+            XCTAssertEqual(got.out, want.out, "\(threads) threads, maxLength \(maxLength)")
+        }
+    }
+}

@@ -409,7 +409,9 @@ public final class ParallelXZDecompressor {
         do throws(LZMAError) {
             return try readBody(limit: limit, into: &out)
         } catch let e {
-            if queue.isEmpty && readyPos == ready.count { throw e }
+            // Thrown now only when nothing comes before it: no block queued,
+            // no output and no error of the front block still to hand out.
+            if queue.isEmpty && readyPos == ready.count && readyError == nil { throw e }
             queue.append(.failure(e))
             phase = .failed
             return .queue
@@ -475,7 +477,7 @@ public final class ParallelXZDecompressor {
                         phase = .blockBody
                     }
                 } else {
-                    guard queue.isEmpty && readyPos == ready.count else { return .queue }
+                    guard queue.isEmpty && readyPos == ready.count && readyError == nil else { return .queue }
                     startInline(header: Array(field[0..<h.headerSize]))
                 }
 
