@@ -158,7 +158,7 @@ func explainPage(name: String, collector c: ExplainCollector, encoder: Bool) -> 
         } else {
             var piece = ""
             for p in start..<end {
-                piece += hexBytes(CollectionOfOne(c.data[p]))
+                piece += hexString(CollectionOfOne(c.data[p]))
                 piece += p % 16 == 15 ? "\n" : " "
             }
             h += piece

@@ -37,19 +37,6 @@ func twoDecimals(_ v: Double) -> String {
     return "\(q / 100)." + (frac < 10 ? "0" : "") + "\(frac)"
 }
 
-private let hexDigits = Array("0123456789abcdef".utf8)
-
-/// Lower-case hex of `bytes`, two digits each.
-func hexBytes<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-        out.append(hexDigits[Int(b >> 4)])
-        out.append(hexDigits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
-}
-
 /// What the summary counts, per kind.
 struct TraceSummary {
     static let kinds = LZMATraceSymbol.Kind.allCases.map(\.name) + ["STORED"]
@@ -105,10 +92,10 @@ func traceText(_ e: LZMATraceEvent) -> String {
         return "# @\(pos)" + (offset.map { " (input offset \($0))" } ?? "") + ": " + text
     case .symbol(let s):
         var line = "\(s.position)\t\(s.kind.name)\t\(s.length)\t\(s.distance)\t\(twoDecimals(s.bits))"
-        if s.kind == .literal { line += "\t" + hexBytes(CollectionOfOne(s.byte)) }
+        if s.kind == .literal { line += "\t" + hexString(CollectionOfOne(s.byte)) }
         return line
     case .stored(let pos, let bytes):
-        return "\(pos)\tSTORED\t\(bytes.count)\t0\t\(twoDecimals(Double(bytes.count * 8)))\t" + hexBytes(bytes)
+        return "\(pos)\tSTORED\t\(bytes.count)\t0\t\(twoDecimals(Double(bytes.count * 8)))\t" + hexString(bytes)
     }
 }
 
@@ -123,7 +110,7 @@ func jsonString(_ s: String) -> String {
         case "\t": out += "\\t"
         default:
             if u.value < 0x20 {
-                out += "\\u00" + hexBytes(CollectionOfOne(UInt8(u.value)))
+                out += "\\u00" + hexString(CollectionOfOne(UInt8(u.value)))
             } else {
                 out.unicodeScalars.append(u)
             }
@@ -139,10 +126,10 @@ func traceJSON(_ e: LZMATraceEvent) -> String {
         return "{\"pos\":\(pos)," + (offset.map { "\"offset\":\($0)," } ?? "") + "\"comment\":\(jsonString(text))}"
     case .symbol(let s):
         var line = "{\"pos\":\(s.position),\"kind\":\"\(s.kind.name)\",\"len\":\(s.length),\"dist\":\(s.distance),\"bits\":\(twoDecimals(s.bits))"
-        if s.kind == .literal { line += ",\"byte\":\"" + hexBytes(CollectionOfOne(s.byte)) + "\"" }
+        if s.kind == .literal { line += ",\"byte\":\"" + hexString(CollectionOfOne(s.byte)) + "\"" }
         return line + "}"
     case .stored(let pos, let bytes):
-        return "{\"pos\":\(pos),\"kind\":\"STORED\",\"len\":\(bytes.count),\"dist\":0,\"bits\":\(twoDecimals(Double(bytes.count * 8))),\"byte\":\"\(hexBytes(bytes))\"}"
+        return "{\"pos\":\(pos),\"kind\":\"STORED\",\"len\":\(bytes.count),\"dist\":0,\"bits\":\(twoDecimals(Double(bytes.count * 8))),\"byte\":\"\(hexString(bytes))\"}"
     }
 }
 
