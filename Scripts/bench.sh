@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
 #
-# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [all]   (default: all)
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [all]   (default: all)
 # Environment:
 #   CORPUS      corpus dir (default: <repo>/../shared/corpus)
 #   FILES       space-separated corpus file names to use (default: all files)
@@ -9,6 +9,7 @@
 #   PRESETS     presets for 'encode' (default "0 1 3 6 9 9e")
 #   XZ_PRESETS  presets for 'xz' (default "0 6")
 #   MT_PRESETS  presets for 'mt' (default "1 3"); MT_SIZE its input size (default 40000000)
+#   ROUNDTRIP_SIZE  input size for 'roundtrip' (default 12000000); ROUNDTRIP_PRESETS (default 6)
 #   SEEK_SIZE   input size for 'seek' (default 41943040: 40 blocks of 1 MiB, the last one full);
 #               SEEK_LEN bytes read (default 100000); SEEK_RUNS its runs (default 9: they are short)
 #   OURS        command used as "ours" (default: <repo>/.build-bench/release/swiftlzma,
@@ -395,11 +396,59 @@ bench_seek() {
     echo "(end/start = time to read the last $len bytes / the first $len bytes, target <= 2)"
 }
 
+# --- roundtrip -----------------------------------------------------------------
+# The original workflow: `ours --roundtrip FILE` (compress as a stream, to
+# a temporary file, decompress it as a stream, compare SHA-1s) against the
+# same workflow written with pyLZMA (the LZMA SDK; Scripts/roundtrip-pylzma.py,
+# its match finder on a second thread); FILE = ROUNDTRIP_SIZE bytes (default
+# 12000000) of concatenated corpus files. Then one-stream compression with
+# the match finder on its own thread: ours -T2 -F lzma against ours -T1 (the
+# bytes must be equal) and against xz -F lzma.
+bench_roundtrip() {
+    local size=${ROUNDTRIP_SIZE:-12000000}
+    local big="$TMP/roundtrip" name
+    for name in "${NAMES[@]}"; do cat "$CORPUS/$name"; done | head -c "$size" >"$big"
+    local mb
+    mb=$(awk -v b="$(fsize "$big")" 'BEGIN {printf "%.1f", b / 1048576}')
+    echo
+    echo "== roundtrip: $mb MiB of concatenated corpus files ($(nproc) processors; wall time, medians of $RUNS alternating runs) =="
+    printf '%-34s %9s %9s %8s %9s %9s  %s\n' command ours_s ref_s ratio ours_KiB ref_KiB check
+    hr 96
+    if python3 -c 'import pylzma' 2>/dev/null; then
+        alternate "$TMP/rt1" "$TMP/rt2" -- "${OURS_CMD[@]}" --roundtrip "$big" -- python3 "$ROOT/Scripts/roundtrip-pylzma.py" "$big"
+        local check=ok
+        if ((O_RC != 0 || R_RC != 0)); then
+            echo "--roundtrip: n/a (exit $O_RC/$R_RC) $O_ERR $R_ERR"
+        else
+            tail -1 "$TMP/rt1" | grep -qx OK && tail -1 "$TMP/rt2" | grep -qx OK || { check=FAIL; FAILS=$((FAILS + 1)); }
+            printf '%-34s %9.3f %9.3f %8s %9s %9s  %s\n' "--roundtrip vs pyLZMA" "$O_T" "$R_T" "$(ratio "$O_T" "$R_T")" \
+                "$O_KB" "$R_KB" "$check"
+        fi
+    else
+        echo "--roundtrip vs pyLZMA: skipped (pip install pylzma)"
+    fi
+    local p
+    for p in ${ROUNDTRIP_PRESETS:-"6"}; do
+        local check=ok
+        alternate "$TMP/l2" "$TMP/l1" -- "${OURS_CMD[@]}" -T2 "-$p" -F lzma -c "$big" -- "${OURS_CMD[@]}" -T1 "-$p" -F lzma -c "$big"
+        local t2=$O_T t1=$R_T k2=$O_KB k1=$R_KB
+        cmp -s "$TMP/l1" "$TMP/l2" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: -T2 -F lzma -$p differs from -T1"; }
+        printf '%-34s %9.3f %9.3f %8s %9s %9s  %s\n' "-F lzma -$p: ours -T2 vs ours -T1" "$t2" "$t1" "$(ratio "$t2" "$t1")" "$k2" "$k1" "$check"
+        alternate /dev/null "$TMP/lx" -- "${OURS_CMD[@]}" -T2 "-$p" -F lzma -c "$big" -- xz "-$p" -F lzma -c "$big"
+        check=ok
+        cmp -s "$TMP/l1" "$TMP/lx" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: -F lzma -$p differs from xz's"; }
+        printf '%-34s %9.3f %9.3f %8s %9s %9s  %s\n' "-F lzma -$p: ours -T2 vs xz" "$O_T" "$R_T" "$(ratio "$O_T" "$R_T")" "$O_KB" "$R_KB" "$check"
+    done
+    hr 96
+    echo "(ratio = ours / reference; target <= 1.00 for --roundtrip vs pyLZMA)"
+}
+
 want decode && bench_decode
 want sha1 && bench_sha1
 want encode && bench_encode lzma "$PRESETS"
 want xz && bench_encode xz "$XZ_PRESETS"
 want mt && bench_mt
+want roundtrip && bench_roundtrip
 want seek && bench_seek
 
 echo

@@ -48,6 +48,11 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
                 throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
             }
             do {
+                if tracer == nil && finderThreads(options, lzma: lzma) >= 2 {
+                    let step = FinderEncodeStep(try ParallelLZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: lzma),
+                                                                           threads: 2, allocator: .system))
+                    return { input, output, finish in try step.step(input, output, finish) }
+                }
                 let encoder = try LZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: lzma), allocator: .system)
                 return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
             } catch {
@@ -81,6 +86,11 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
             }
         }
         do {
+            if options.format == .raw && tracer == nil && finderThreads(options, lzma: plan.lzma) >= 2 {
+                let step = FinderEncodeStep(try ParallelLZMACompressor(format: .rawLZMA2, options: xzOptions,
+                                                                       threads: 2, allocator: .system))
+                return { input, output, finish in try step.step(input, output, finish) }
+            }
             let encoder = try LZMACompressor(format: options.format == .raw ? .rawLZMA2 : .xz, options: xzOptions,
                                              allocator: .system)
             encoder.tracer = tracer
@@ -95,6 +105,11 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
         let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma),
                                        filters: [], xz: false, raw: false).lzma
         do {
+            if tracer == nil && finderThreads(options, lzma: lzma) >= 2 {
+                let step = FinderEncodeStep(try ParallelLZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma),
+                                                                       threads: 2, allocator: .system))
+                return { input, output, finish in try step.step(input, output, finish) }
+            }
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
             encoder.tracer = tracer
             return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }

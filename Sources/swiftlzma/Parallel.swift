@@ -179,6 +179,37 @@ final class ParallelEncodeStep {
     }
 }
 
+/// The synchronous step over `ParallelLZMACompressor` (one stream, the
+/// match finder on a second thread): each call runs one of its calls on the
+/// executor and waits.
+final class FinderEncodeStep {
+    private let compressor: ParallelLZMACompressor
+
+    init(_ compressor: ParallelLZMACompressor) {
+        self.compressor = compressor
+    }
+
+    func step(_ input: UnsafeBufferPointer<UInt8>, _ output: UnsafeMutableBufferPointer<UInt8>,
+              _ finish: Bool) throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) {
+        let c = Unchecked(value: (compressor, input, output))
+        return try blockingAwait { () async throws(LZMAError) -> (consumed: Int, produced: Int, status: CodingStatus) in
+            let (compressor, input, output) = c.value
+            return try await compressor.encode(input: input, output: output, finish: finish)
+        }
+    }
+}
+
+/// Threads for the single-stream formats (.lzma, raw): with 2 or more the
+/// match finder runs on a thread of its own (as the LZMA SDK does), when
+/// the memory limit allows it. The bytes are the same either way.
+func finderThreads(_ options: Options, lzma: LZMASettings) -> Int {
+    let threads = options.threads == 0 ? processorCount() : options.threads
+    guard threads >= 2 else { return 1 }
+    let usage = ParallelLZMACompressor.memoryUsage(CompressionOptions(lzma: lzma))
+    if let limit = options.memlimitCompress, usage > limit { return 1 }
+    return 2
+}
+
 // MARK: - Decompression
 
 /// Threads for decoding: `-T0` (the default) one per processor, `-T1` (and

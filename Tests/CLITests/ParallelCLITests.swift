@@ -30,6 +30,27 @@ final class ParallelCLITests: CLITestCase {
         XCTAssertEqual(try run(xz, ["-dc"], stdin: ours.stdout).stdout, try read("in.bin"))
     }
 
+    /// One stream (.lzma, raw, a .xz of one block): the match finder's
+    /// thread changes nothing in the bytes; -T2 gives -T1's (and xz's) output.
+    func testFinderThreadGivesTheOneThreadBytes() throws {
+        let xz = try xz()
+        try write(sample(), "in.bin")
+        for args in [["-F", "lzma", "-6"], ["-F", "lzma", "-1"], ["-F", "lzma", "--lzma1=preset=3,mf=bt2,nice=20"],
+                     ["-F", "raw", "--lzma1=preset=2"], ["-F", "raw", "--lzma2=preset=6,dict=64KiB"]] {
+            let one = try swiftlzma(["-c", "-T1"] + args + ["in.bin"])
+            let two = try swiftlzma(["-c", "-T2"] + args + ["in.bin"])
+            XCTAssertEqual(two.status, 0, two.stderr)
+            XCTAssertTrue(two.stdout == one.stdout, "\(args): -T2 differs from -T1")
+            XCTAssertTrue(two.stdout == (try run(xz, ["-c", "-T1"] + args + ["in.bin"])).stdout, "\(args): differs from xz")
+        }
+        // The .xz default (-T0) of an input smaller than a block: xz -T2's bytes.
+        let ours = try swiftlzma(["-c", "-T2", "-6", "in.bin"])
+        XCTAssertTrue(ours.stdout == (try run(xz, ["-c", "-T2", "-6", "in.bin"])).stdout)
+        let rt = try swiftlzma(["--roundtrip", "-T2", "in.bin"])
+        XCTAssertEqual(rt.status, 0, rt.stderr)
+        XCTAssertTrue(String(decoding: rt.stdout, as: UTF8.self).hasSuffix("OK\n"))
+    }
+
     func testParallelDecodingAndTesting() throws {
         let xz = try xz()
         let original = sample()

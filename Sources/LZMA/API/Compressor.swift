@@ -68,17 +68,25 @@ public final class LZMACompressor {
     ///   `LZMAError.unsupported` for `.lzip`.
     /// - Complexity: `.lzma`/raw LZMA1 allocate ``memoryUsage(_:)`` bytes now
     ///   (zeroed: O(memory) time); `.xz` allocates with the first block.
-    public init(format: LZMAFormat = .xz, options: CompressionOptions = CompressionOptions(),
-                allocator: LZMAAllocator = .standard) throws(LZMAError) {
+    public convenience init(format: LZMAFormat = .xz, options: CompressionOptions = CompressionOptions(),
+                            allocator: LZMAAllocator = .standard) throws(LZMAError) {
+        try self.init(format: format, options: options, allocator: allocator, feed: nil)
+    }
+
+    /// The designated initializer; with a `feed`, the match finder of the
+    /// (one) LZMA encoder searches on the feed's thread.
+    init(format: LZMAFormat, options: CompressionOptions, allocator: LZMAAllocator,
+         feed: MatchFeed?) throws(LZMAError) {
         try options.validate(for: format)
         self.format = format
         self.options = options
         switch format {
         case .lzma, .rawLZMA1:
             engine = .lzma1(try LZMA1StreamEncoder(settings: options.lzma, header: format == .lzma,
-                                                   uncompressedSize: options.uncompressedSize, allocator: allocator))
+                                                   uncompressedSize: options.uncompressedSize, allocator: allocator,
+                                                   feed: feed))
         case .xz, .rawLZMA2:
-            engine = .xz(try XZCompressor(options: options, raw: format == .rawLZMA2, allocator: allocator))
+            engine = .xz(try XZCompressor(options: options, raw: format == .rawLZMA2, allocator: allocator, feed: feed))
         case .auto, .lzip:
             throw LZMAError.programmingError("validate(for:) lets no \(format) compressor through")
         }

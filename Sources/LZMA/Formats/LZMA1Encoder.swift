@@ -32,12 +32,12 @@ final class LZMA1StreamEncoder: BufferedEncoding {
     ///   (lc + lp <= 4 required for `.lzma`).
     /// - Complexity: allocates `memoryUsage(settings)` bytes.
     init(settings: LZMASettings, header: Bool, uncompressedSize: UInt64?,
-         allocator: LZMAAllocator = .standard) throws(LZMAError) {
+         allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil) throws(LZMAError) {
         try settings.validate(lcPlusLpAtMost4: header)
         writesHeader = header
         declaredSize = uncompressedSize
         properties = LZMAProperties(unchecked: settings.lc, settings.lp, settings.pb, settings.dictionarySize)
-        encoder = LZMAEncoder(options: settings, allocator: allocator)
+        encoder = LZMAEncoder(options: settings, allocator: allocator, feed: feed)
         if header {
             let h = LZMAAloneHeader(properties: LZMAProperties(unchecked: settings.lc, settings.lp, settings.pb,
                                                                LZMAProperties.roundedDictionarySize(settings.dictionarySize)),

@@ -49,6 +49,8 @@ final class XZCompressor: BufferedEncoding {
 
     /// Where the LZMA encoder's large tables come from (see ``LZMAAllocator``).
     let allocator: LZMAAllocator
+    /// The finder thread the next block's encoder uses (taken by the first).
+    private var feed: MatchFeed?
 
     /// The LZMA2 properties byte of the current block's header.
     private var dictionaryCode: UInt8
@@ -72,11 +74,15 @@ final class XZCompressor: BufferedEncoding {
     ///   backed by `calloc` to keep untouched pages non-resident.
     /// - Throws: `LZMAError.invalidOptions` (see ``CompressionOptions/validate(for:)``).
     /// - Complexity: allocates the LZMA encoder for each block (lazily).
-    init(options: CompressionOptions, raw: Bool = false, allocator: LZMAAllocator = .standard) throws(LZMAError) {
+    /// - Parameter feed: a finder thread for the first block's match finder
+    ///   (only for a stream that has one block; see `ParallelLZMACompressor`).
+    init(options: CompressionOptions, raw: Bool = false, allocator: LZMAAllocator = .standard,
+         feed: MatchFeed? = nil) throws(LZMAError) {
         try options.validate(for: raw ? .rawLZMA2 : .xz)
         self.options = options
         self.raw = raw
         self.allocator = allocator
+        self.feed = feed
         checker = CheckCalculator(raw ? .none : options.check)
         let code = LZMA2Encoder.dictionarySizeCode(options.lzma.dictionarySize)
         dictionaryCode = code
@@ -187,7 +193,8 @@ final class XZCompressor: BufferedEncoding {
     private func startBlock() throws(LZMAError) {
         planBlock()
         dictionaryCode = LZMA2Encoder.dictionarySizeCode(blockLZMA.dictionarySize)
-        lzma2 = try LZMA2Encoder(options: blockLZMA, allocator: allocator)
+        lzma2 = try LZMA2Encoder(options: blockLZMA, allocator: allocator, feed: feed)
+        feed = nil
         if let tracer {
             let filters = blockFilters.map { f -> String in
                 if case .delta(let d) = f { return "delta:dist=\(d)" }
@@ -349,6 +356,36 @@ extension XZCompressor {
         let record = c.records[0]
         return XZEncodedBlock(bytes: c.queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
     }
+
+    #if !hasFeature(Embedded)
+    /// `encodeBlock` with the match finder on a task of its own (see
+    /// `MatchFeed`): the same bytes, in about the time of the slower of the
+    /// two halves.
+    @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
+    static func encodeBlockWithFinderThread(_ input: UnsafeBufferPointer<UInt8>, options: CompressionOptions,
+                                            allocator: LZMAAllocator) async throws(LZMAError) -> XZEncodedBlock {
+        precondition(options.sizesInBlockHeaders
+                     && UInt64(input.count) <= options.blockSize ?? UInt64.max, "encodeBlock: not a block of the multithreaded format")
+        let feed = MatchFeed(settings: options.lzma)
+        let c = try XZCompressor(options: options, allocator: allocator, feed: feed)
+        let settings = options.lzma
+        Task.detached { await feed.runFinder(settings: settings, allocator: allocator) }
+        defer { feed.cancel() }
+        c.phase = .idle
+        try c.startBlock()
+        var took = 0
+        while c.phase == .block {
+            let (n, progressed) = try c.blockStep(input.baseAddress.map { $0 + took }, count: input.count - took, finish: true)
+            took += n
+            await feed.encoderStepped()
+            if !progressed && n == 0 && c.phase == .block {
+                await feed.waitForFinder(forInput: took < input.count)
+            }
+        }
+        let record = c.records[0]
+        return XZEncodedBlock(bytes: c.queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
+    }
+    #endif
 
     /// The stream header these options write.
     static func streamHeader(_ options: CompressionOptions) -> [UInt8] {

@@ -62,7 +62,18 @@ final class MatchFinder {
     /// Positions the parser has searched but not yet encoded.
     var readAhead = 0
     /// No more input will come: encode up to `writePos`.
-    var isFinishing = false
+    var isFinishing = false {
+        didSet {
+            #if !hasFeature(Embedded)
+            if isFinishing, let feed { feed.endInput() }
+            #endif
+        }
+    }
+
+    /// Set when the search runs on a thread of its own (`MatchFeed`): this
+    /// object is then only the encoder's window, `fill` also hands the bytes
+    /// to the finder thread, and `find`/`skip` take its match lists in order.
+    let feed: MatchFeed?
 
     var offset: UInt32
     var cyclicPos: UInt32 = 0
@@ -86,6 +97,11 @@ final class MatchFinder {
     static let fix4 = hash2Size + hash3Size
     /// Positions the optimal parser may look ahead / back (its opts array).
     static let optsSize = 1 << 12
+    /// Look-ahead the encoder's window keeps beyond `keepSizeAfter` when a
+    /// finder thread searches: that thread searches a position once 274
+    /// bytes follow it, and a parse needs `optsSize + 1` positions searched,
+    /// so a full window always lets the finder get far enough ahead.
+    static let feedExtraLookahead = 2048
 
     /// Sizes of the allocations for these settings (shared with memoryUsage).
     struct Layout {
@@ -97,7 +113,7 @@ final class MatchFinder {
         var sonCount: Int
         var cyclicSize: UInt32
 
-        init(dictionarySize dict: UInt32, matchFinder: LZMASettings.MatchFinder) {
+        init(dictionarySize dict: UInt32, matchFinder: LZMASettings.MatchFinder, extraLookahead: Int = 0) {
             // Sizes are worked out in UInt64: at 1.5 GiB they exceed a 32-bit
             // Int. There the Int fields saturate, `bytes` stays exact, and
             // `LZMASettings.validate` refuses settings whose tables do
@@ -105,7 +121,7 @@ final class MatchFinder {
             let d = UInt64(dict)
             let optsSize = UInt64(MatchFinder.optsSize), matchLenMax = UInt64(LZMAConstants.matchLenMax)
             let before = optsSize + d
-            let after = (optsSize + 1) + matchLenMax
+            let after = (optsSize + 1) + matchLenMax + UInt64(extraLookahead)
             // Extra room so the window is moved only every dict/2 bytes or so.
             var reserve = d / 2
             if reserve > (1 << 30) { reserve /= 2 }
@@ -147,12 +163,22 @@ final class MatchFinder {
     /// Where `buffer`, `hash` and `son` come from (and go back to).
     let allocator: LZMAAllocator
 
-    init(options: LZMASettings, allocator: LZMAAllocator = .standard) {
+    /// Creates the window and match finder; with a `feed`, only the window
+    /// (a little more look-ahead, no hash or son tables): the search runs on
+    /// the feed's thread.
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil) {
         self.allocator = allocator
         kind = options.matchFinder
         hashBytes = kind.hashBytes
         isBinaryTree = kind.isBinaryTree
-        let layout = Layout(dictionarySize: options.dictionarySize, matchFinder: kind)
+        self.feed = feed
+        let windowOnly = feed != nil
+        var layout = Layout(dictionarySize: options.dictionarySize, matchFinder: kind,
+                            extraLookahead: windowOnly ? MatchFinder.feedExtraLookahead : 0)
+        if windowOnly {
+            layout.hashCount = 1
+            layout.sonCount = 1
+        }
         size = layout.bufferSize
         keepSizeBefore = layout.keepBefore
         keepSizeAfter = layout.keepAfter
@@ -194,10 +220,14 @@ final class MatchFinder {
     }
 
     /// Copies input into the window, moving the window first if needed.
-    /// Returns how many bytes were taken (0 when the window is full).
+    /// Returns how many bytes were taken (0 when the window is full, or with
+    /// a feed when the finder thread's input queue is).
     func fill(_ src: UnsafePointer<UInt8>, count: Int) -> Int {
         if readPos >= size - keepSizeAfter { moveWindow() }
-        let n = min(count, size - writePos)
+        var n = min(count, size - writePos)
+        #if !hasFeature(Embedded)
+        if let feed, n > 0 { n = feed.push(src, count: n) }
+        #endif
         if n > 0 {
             (buffer + writePos).update(from: src, count: n)
             writePos += n
@@ -239,6 +269,15 @@ final class MatchFinder {
     /// up to 273 bytes.
     @inline(__always)
     func find(_ matches: UnsafeMutablePointer<LZMatch>) -> (count: Int, longest: Int) {
+        #if !hasFeature(Embedded)
+        if let feed {
+            // The finder thread searched this position already (and extended
+            // a match of nice length): its list, in the same order.
+            readPos &+= 1
+            readAhead &+= 1
+            return feed.next(matches)
+        }
+        #endif
         let count: Int
         switch kind {
         case .hc3: count = hc3Find(matches)
@@ -264,11 +303,29 @@ final class MatchFinder {
     func skip(_ amount: Int) {
         guard amount > 0 else { return }
         readAhead &+= amount
+        #if !hasFeature(Embedded)
+        if let feed {
+            // Entering a position changes the tables as searching it does, so
+            // the finder thread searched it and its list is dropped here.
+            readPos &+= amount
+            feed.discard(amount)
+            return
+        }
+        #endif
         switch kind {
         case .hc3: hcSkip(amount, hashBytes: 3)
         case .hc4: hcSkip(amount, hashBytes: 4)
         case .bt2, .bt3, .bt4: btSkip(amount)
         }
+    }
+
+    /// True when a parse may start at the read position: always, unless a
+    /// finder thread has not yet searched the positions one parse can reach.
+    @inline(__always) var matchesReady: Bool {
+        #if !hasFeature(Embedded)
+        if let feed { return feed.isReady }
+        #endif
+        return true
     }
 
     /// When too little look-ahead is left to hash (only at the end of the

@@ -78,7 +78,7 @@ final class LZMAEncoder {
     /// Bytes encoded so far (for the known-size check).
     var uncompressedSize: UInt64 = 0
 
-    init(options: LZMASettings, allocator: LZMAAllocator = .standard) {
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil) {
         lc = options.lc
         lp = options.lp
         posMask = (1 << UInt32(options.pb)) - 1
@@ -86,7 +86,7 @@ final class LZMAEncoder {
         fastMode = options.mode == .fast
         niceLength = options.niceLength
         dictionarySize = options.dictionarySize
-        mf = MatchFinder(options: options, allocator: allocator)
+        mf = MatchFinder(options: options, allocator: allocator, feed: feed)
         rc = RangeEncoder(capacity: RangeEncoder.initialCapacity)
         let table = UnsafeMutablePointer<UInt32>.allocate(capacity: PriceConstants.tableSize)
         PriceConstants.fill(table)
@@ -191,6 +191,7 @@ final class LZMAEncoder {
         if mf.readPos >= mf.readLimit {
             if !mf.isFinishing { return false }
         } else {
+            guard mf.matchesReady else { return false }
             mf.skip(1)
             mf.readAhead = 0
             var rc = self.rc
@@ -228,6 +229,8 @@ final class LZMAEncoder {
             if mf.readPos >= mf.readLimit {
                 if !mf.isFinishing || mf.readAhead == 0 { break }
             }
+            // A finder thread has not searched far enough yet: wait for it.
+            if !mf.matchesReady { break }
             let pos = position
             let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
             encodeSymbol(back: back, len: len, position: pos, sink)

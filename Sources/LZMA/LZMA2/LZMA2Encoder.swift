@@ -52,11 +52,11 @@ final class LZMA2Encoder {
 
     /// - Throws: `LZMAError.invalidOptions` if the options are invalid for
     ///   LZMA2 (lc + lp > 4, values out of range).
-    init(options: LZMASettings, allocator: LZMAAllocator = .standard) throws(LZMAError) {
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil) throws(LZMAError) {
         try options.validate(lcPlusLpAtMost4: true)
         self.options = options
         propertiesByte = LZMAProperties.pack(lc: options.lc, lp: options.lp, pb: options.pb)
-        lzma = LZMAEncoder(options: options, allocator: allocator)
+        lzma = LZMAEncoder(options: options, allocator: allocator, feed: feed)
         out = .allocate(capacity: LZMA2Encoder.outCapacity)
         side = lzma.mf.keepSizeBefore < LZMA2Encoder.sideCapacity
             ? .allocate(capacity: LZMA2Encoder.sideCapacity) : nil
@@ -262,6 +262,8 @@ extension LZMAEncoder {
                 if !mf.isFinishing { return false }
                 if mf.readAhead == 0 { return true }
             }
+            // A finder thread has not searched far enough yet: wait for it.
+            if !mf.matchesReady { return false }
             let pos = position
             let (back, len) = fastMode ? optimumFast() : optimumNormal(position: pos)
             encodeSymbol(back: back, len: len, position: pos, sink)

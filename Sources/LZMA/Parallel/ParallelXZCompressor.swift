@@ -172,7 +172,18 @@ public final class ParallelXZCompressor {
             headerWritten = true
         }
         do throws(LZMAError) {
-            if !filling.isEmpty {
+            if !filling.isEmpty && threads >= 2 && records.isEmpty && inFlight.isEmpty && MatchFeed.supports(options.lzma) {
+                // The whole stream is one block: no blocks to share out, so
+                // the match finder takes the second thread (same bytes).
+                let last = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: filling.count)
+                defer { last.deallocate() }
+                _ = last.initialize(from: filling)
+                filling = []
+                let block = try await XZCompressor.encodeBlockWithFinderThread(UnsafeBufferPointer(last), options: options,
+                                                                               allocator: allocator)
+                out += block.bytes
+                records.append((block.unpaddedSize, block.uncompressedSize))
+            } else if !filling.isEmpty {
                 let last = filling
                 filling = []
                 try await start(last[...], into: &out)
