@@ -174,6 +174,10 @@ final class ReadmeExamplesTests: XCTestCase {
         mt.sizesInBlockHeaders = true
         mt.blockSize = 3 << 23
         XCTAssertEqual(xz, try LZMACompressor.compress(bytes, options: mt), "the same bytes as the one-thread writer")
+        // README: finder thread
+        let lzma = try await ParallelLZMACompressor.compress(bytes, format: .lzma, options: .preset(6))
+        // end README
+        XCTAssertEqual(lzma, try LZMACompressor.compress(bytes, format: .lzma, options: .preset(6)))
     }
 
     func testRaw() throws {
