@@ -134,8 +134,9 @@ func compressedName(_ path: String, format: FileFormat, customSuffix: String?) -
     }
 }
 
-/// Compresses one file; reports problems itself.
-func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
+/// Compresses one file; reports problems itself. `index` of `count` files
+/// (nil: the names come from --files) is for the progress header.
+func compressFile(_ path: String, index: Int, count: Int?, context: RunContext) {
     let options = context.options
     let reporter = context.reporter
     let name = displayName(path)
@@ -144,6 +145,9 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
         reporter.error(nil, "Compressed data cannot be written to a terminal")
         return
     }
+    // As xz: the header line comes before anything about the file.
+    let progress = options.verbosity >= 3
+        ? Progress(name: name, path: path, fileIndex: index, fileCount: count, compressing: true) : nil
     var target: String?
     if !toStdout {
         for suffix in compressedSuffixes + (options.suffix.map { [$0] } ?? [])
@@ -170,12 +174,11 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
         reporter.error(nil, error.message)
         return
     }
-    let progress = options.verbosity >= 3
-        ? Progress(name: name, fileIndex: index, fileCount: count, inputSize: input.size) : nil
     var totals = StreamTotals()
     var output: OutputFile?
     do {
         if let target { output = try OutputFile.create(finalPath: target, force: options.force) }
+        progress?.start(inputSize: input.size)
         let flushTimeout = options.flushTimeout
         func emit(_ buffer: UnsafeRawBufferPointer) throws {
             if let output {
@@ -192,6 +195,9 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
             try encodeStream(input: input, step: step, buffers: context.buffers, progress: progress, totals: &totals,
                              emit: emit)
         }
+        // As xz: the final line before the output file is closed.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.finish(success: true)
         if let output {
             output.copyAttributes(from: input.status)
             output.syncOnCommit = !options.keep && !options.noSync
@@ -200,15 +206,16 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
                 reporter.warning(path, "Cannot remove: \(errnoText(errno))")
             }
         }
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: true)
     } catch {
         output?.abort()
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: false)
+        // The message ends the progress line first; xz then shows it again.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
         switch error {
         case let e as DecodeFailure: reporter.error(name, e.message)
         case let e as FileError: reporter.error(e.file, e.message)
         default: reporter.error(name, "\(error)")
         }
+        progress?.finish(success: false)
     }
 }
 
@@ -239,8 +246,7 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
         if result.produced > 0 {
             try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced))
         }
-        progress?.update(inputPosition: totals.uncompressed, compressed: totals.compressed,
-                         uncompressed: totals.uncompressed)
+        progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
         if result.status == .streamEnd { return }
     }
 }

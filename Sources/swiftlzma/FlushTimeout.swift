@@ -78,8 +78,7 @@ func encodeStreamFlushing(input: InputFile, options: Options, timeout: UInt64, b
             totals.uncompressed &+= UInt64(result.consumed)
             totals.compressed &+= UInt64(result.produced)
             if result.produced > 0 { try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced)) }
-            progress?.update(inputPosition: totals.uncompressed, compressed: totals.compressed,
-                             uncompressed: totals.uncompressed)
+            progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
             if result.status == .streamEnd { return }
             if !finish && pos == count && result.status == .needsInput { return }
         }

@@ -614,8 +614,9 @@ private func leftAligned(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }
 
-/// C's snprintf, for xz's exact (locale-dependent) number formats.
-private func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
+/// C's snprintf, for xz's exact (locale-dependent) number formats (also
+/// the progress lines').
+func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
     var buffer = [CChar](repeating: 0, count: 128)
     _ = withVaList(arguments) { list in
         buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress!, $0.count, format, list) }

@@ -201,7 +201,6 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
     // Whole blocks come back without a copy; the decoder bounds the rest.
     let maxLength = Int.max
     var chunk = Array(UnsafeBufferPointer(start: buffers.input, count: firstLength))
-    var bytesRead = UInt64(firstLength)
     var isReady = false
     var checkWarned = false
     func deliver(_ call: @escaping () async throws(LZMAError) -> [UInt8]) throws {
@@ -222,7 +221,7 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
         if !out.isEmpty { try out.withUnsafeBytes { try emit($0) } }
         totals.compressed = d.totalIn
         totals.uncompressed = d.totalOut
-        progress?.update(inputPosition: bytesRead, compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
     }
     while true {
         let data = chunk
@@ -233,7 +232,6 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
         if d.isFinished { return }  // --single-stream: the rest is ignored
         let n = try input.read(into: buffers.input, capacity: Buffers.size)
         if n == 0 { break }
-        bytesRead &+= UInt64(n)
         chunk = Array(UnsafeBufferPointer(start: buffers.input, count: n))
     }
     while !d.isFinished {
