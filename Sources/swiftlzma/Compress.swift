@@ -47,6 +47,7 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
             guard chain.filters.isEmpty else {
                 throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
             }
+            _ = try compressionPlan(options, chain: LZMAFilterChain(coder: .lzma1, lzma: lzma), xz: false, raw: true)
             do {
                 let encoder = try LZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: lzma), allocator: .system)
                 return { input, output, finish in try encoder.encode(input: input, output: output, finish: finish) }
@@ -59,7 +60,7 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
         // number of threads (blocks of max(3 x dictionary, 1 MiB) unless
         // --block-size says otherwise, each header holding the block's
         // sizes), compressed in parallel; -T1 single-threaded xz's format.
-        let plan = try compressionPlan(options, lzma: lzma, filters: chain.filters,
+        let plan = try compressionPlan(options, chain: LZMAFilterChain(filters: chain.filters, coder: .lzma2, lzma: lzma),
                                        xz: options.format != .raw, raw: options.format == .raw)
         var xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
                                            blockSize: options.format == .raw ? nil : options.blockSize)
@@ -92,8 +93,9 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
         guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
             throw UsageError("The .lzma format supports only the LZMA1 filter")
         }
-        let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma),
-                                       filters: [], xz: false, raw: false).lzma
+        let lzma = try compressionPlan(options, chain: LZMAFilterChain(coder: .lzma1,
+                                                                       lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma)),
+                                       xz: false, raw: false).lzma
         do {
             let encoder = try LZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma), allocator: .system)
             encoder.tracer = tracer

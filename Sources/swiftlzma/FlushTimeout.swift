@@ -30,7 +30,8 @@ func applyFlushTimeout(_ options: inout Options) throws(UsageError) {
     if options.format == .lzma { throw UsageError("The filter chain is incompatible with --flush-timeout") }
     if options.format == .raw { throw UsageError("--flush-timeout is not supported with --format=raw") }
     if options.threads != 1 || options.threadsForceMT {
-        if options.verbosity >= 2 { writeStderr("swiftlzma: Switching to single-threaded mode due to --flush-timeout\n") }
+        // Said by compressionPlan, after the -vv chain line as xz says it.
+        options.flushTimeoutLeftThreads = true
         options.threads = 1
         options.threadsForceMT = false
     }

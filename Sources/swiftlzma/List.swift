@@ -172,9 +172,6 @@ private struct HeaderTotals {
     }
 }
 
-/// Bytes to MiB, rounded up (xz's `round_up_to_mib`).
-private func mebibytesRoundedUp(_ n: UInt64) -> UInt64 { (n >> 20) + (n & 0xF_FFFF != 0 ? 1 : 0) }
-
 /// Reads `count` bytes at `offset` of a listed file.
 private typealias ListReader = (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]
 

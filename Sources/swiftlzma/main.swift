@@ -84,6 +84,7 @@ case .run(var options):
             if options.operation == .compress {
                 _ = try makeEncoder(options)
             } else {
+                if options.format == .raw { try checkRawDecoderSettings(options) }
                 _ = try makeDecompressor(options)
             }
         } catch {
