@@ -83,8 +83,9 @@ final class VerboseCLITests: CLITestCase {
 
     // MARK: - Progress lines on a terminal
 
-    /// xz's output under a pseudo-terminal byte for byte, except the speed
-    /// and elapsed columns (blanked in both): header lines (a blank line
+    /// xz's output under a pseudo-terminal byte for byte, except what
+    /// depends on timing (lines rewritten while coding are dropped, the speed
+    /// and elapsed columns blanked, in both): header lines (a blank line
     /// before the second, none for standard input alone, no total with
     /// --files), the final line with its empty remaining-time column, "--- %"
     /// and "> 9.999", no progress line for a file that fails before any
@@ -154,7 +155,9 @@ final class VerboseCLITests: CLITestCase {
         // Our messages may add detail after xz's text.
         text = text.replacingOccurrences(of: #"(Unexpected end of input|Compressed data is corrupt)[^\r]*"#,
                                          with: "$1", options: .regularExpression)
-        // The speed ("1.2 MiB/s") and elapsed ("0:01") columns depend on timing.
+        // Lines rewritten while coding (ended by "\r", not "\r\n") and the
+        // speed ("1.2 MiB/s") and elapsed ("0:01") columns depend on timing.
+        text = text.replacingOccurrences(of: "\r[^\r\n]*\r(?!\n)", with: "", options: .regularExpression)
         for pattern in [#"[0-9.]+ [KMG]iB/s"#, #"(?<= )[0-9]+:[0-9][0-9](:[0-9][0-9])?(?= )"#] {
             while let range = text.range(of: pattern, options: .regularExpression) {
                 text.replaceSubrange(range, with: String(repeating: " ", count: text[range].count))
