@@ -4,7 +4,8 @@
 Each case runs in a fresh temporary directory holding the same sample files,
 once with `xz` and once with `swiftlzma` as the program, and compares: the exit
 status, the bytes written to stdout (SHA-1), the first line of stderr (with the
-program name normalised to PROG) and the files left behind (names and SHA-1s).
+program name normalised to PROG; for the -vv cases every message line) and the
+files left behind (names and SHA-1s).
 The installed xz runs with XZ_DEFAULTS=-T0, xz 5.8's default thread count.
 Prints one table row per case and a summary; exits 1 if a case differs that is
 not listed in README.md's "Deliberate differences from xz" (by its id).
@@ -163,7 +164,29 @@ CASES = [
     ("flush-timeout-file", "-T1 --flush-timeout=100 -c a.txt", None),
     ("flush-timeout-T2", "-T2 --flush-timeout=100 -c a.txt", None),
     ("flush-timeout-lzma", "-F lzma --flush-timeout=100 -c a.txt", None),
+    # -vv: the settings report (compared line for line, see FULL_STDERR).
+    ("vv-compress", "-vv -c a.txt", None),
+    ("vv-compress-T1-0", "-vv -T1 -0 -c a.txt", None),
+    ("vv-compress-T1-9e", "-vv -T1 -9e -c a.txt", None),
+    ("vv-compress-T2-9", "-vv -T2 -9 -c a.txt", None),
+    ("vv-compress-block-size", "-vv -T2 --block-size=100000 -c a.txt", None),
+    ("vv-compress-lzma2-opts", "-vv -T1 --lzma2=preset=3,dict=1MiB,nice=32,mf=bt2 -c a.txt", None),
+    ("vv-compress-filters", "-vv -T1 --delta=dist=4 --x86=start=16 --lzma2=preset=1 -c b.bin", None),
+    ("vv-compress-lzma", "-vv -F lzma -9 -c a.txt", None),
+    ("vv-compress-raw", "-vv -F raw --lzma1=preset=1 -c a.txt", None),
+    ("vv-memlimit-threads", "-vv -T2 -M 200MiB -c a.txt", None),
+    ("vv-memlimit-single", "-vv -T2 -M 100MiB -c a.txt", None),
+    ("vv-memlimit-dict", "-vv -T1 -9 -M 100MiB -c a.txt", None),
+    ("vv-memlimit-no-adjust", "-vv -T2 -M 100MiB --no-adjust -c a.txt", None),
+    ("vv-flush-timeout", "-vv --flush-timeout=100 -c a.txt", None),
+    ("vv-decompress", "-dvv -c a.txt.xz a.txt.lzma", None),
+    ("vv-decompress-raw", "-dvv -F raw --lzma2=preset=1,lc=0 -c a.txt.xz", None),
+    ("vv-decompress-raw-memlimit", "-dvv -F raw -M 1MiB -c a.txt.xz", None),
 ]
+
+# Cases whose stderr is compared line for line (the program name normalised;
+# summary lines "name: sizes" are left out, as the compressors may differ there).
+FULL_STDERR = {cid for cid, _, _ in CASES if cid.startswith("vv-")}
 
 def normalise(line, prog):
     line = line.replace(prog + ":", "PROG:").replace(os.path.basename(prog) + ":", "PROG:")
@@ -171,7 +194,7 @@ def normalise(line, prog):
     line = line.replace("swiftlzma", "PROG").replace("xz:", "PROG:").replace(shutil.which("xz") or "/usr/bin/xz", "xz")
     return line.strip()
 
-def run_case(prog, args, stdin_name, samples):
+def run_case(prog, args, stdin_name, samples, full_stderr=False):
     d = tempfile.mkdtemp(prefix="parity-")
     try:
         for n in os.listdir(samples):
@@ -201,6 +224,9 @@ def run_case(prog, args, stdin_name, samples):
         if args.startswith("@"):
             name = args[1:].partition(" ")[0]
             first = first.replace("./" + name + ":", prog + ":")
+        if full_stderr:
+            lines = [normalise(l, prog) for l in err]
+            return r.returncode, sha(r.stdout), " | ".join(l for l in lines if l.startswith("PROG:")), files
         return r.returncode, sha(r.stdout), normalise(first, prog) if err else "", files
     finally:
         shutil.rmtree(d)
@@ -220,8 +246,8 @@ def main():
     same = differ = deliberate = 0
     print("%-28s %-6s %-6s %-7s %-6s %s" % ("case", "exit", "stdout", "stderr", "files", "verdict"))
     for cid, args, stdin in CASES:
-        a = run_case(xz, args, stdin, samples)
-        b = run_case(swift, args, stdin, samples)
+        a = run_case(xz, args, stdin, samples, cid in FULL_STDERR)
+        b = run_case(swift, args, stdin, samples, cid in FULL_STDERR)
         marks = ["=" if a[i] == b[i] else "DIFF" for i in range(4)]
         # Our message may add detail after xz's text: the first line matches
         # when xz's line is a prefix of ours.

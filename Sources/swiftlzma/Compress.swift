@@ -47,6 +47,7 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
             guard chain.filters.isEmpty else {
                 throw UsageError("Filters before --lzma1 in raw mode are not supported; use --lzma2")
             }
+            _ = try compressionPlan(options, chain: LZMAFilterChain(coder: .lzma1, lzma: lzma), xz: false, raw: true)
             do {
                 if tracer == nil && finderThreads(options, lzma: lzma) >= 2 {
                     let step = FinderEncodeStep(try ParallelLZMACompressor(format: .rawLZMA1, options: CompressionOptions(lzma: lzma),
@@ -64,7 +65,7 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
         // number of threads (blocks of max(3 x dictionary, 1 MiB) unless
         // --block-size says otherwise, each header holding the block's
         // sizes), compressed in parallel; -T1 single-threaded xz's format.
-        let plan = try compressionPlan(options, lzma: lzma, filters: chain.filters,
+        let plan = try compressionPlan(options, chain: LZMAFilterChain(filters: chain.filters, coder: .lzma2, lzma: lzma),
                                        xz: options.format != .raw, raw: options.format == .raw)
         var xzOptions = CompressionOptions(lzma: plan.lzma, check: options.check, filters: chain.filters,
                                            blockSize: options.format == .raw ? nil : options.blockSize)
@@ -102,8 +103,9 @@ func makeEncoder(_ options: Options, tracer: LZMATracer? = nil) throws(UsageErro
         guard chain.lzma == nil || (chain.isLZMA1 && chain.filters.isEmpty) else {
             throw UsageError("The .lzma format supports only the LZMA1 filter")
         }
-        let lzma = try compressionPlan(options, lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma),
-                                       filters: [], xz: false, raw: false).lzma
+        let lzma = try compressionPlan(options, chain: LZMAFilterChain(coder: .lzma1,
+                                                                       lzma: try swiftlzmaEncoderOptions(options, settings: chain.lzma)),
+                                       xz: false, raw: false).lzma
         do {
             if tracer == nil && finderThreads(options, lzma: lzma) >= 2 {
                 let step = FinderEncodeStep(try ParallelLZMACompressor(format: .lzma, options: CompressionOptions(lzma: lzma),
@@ -149,8 +151,9 @@ func compressedName(_ path: String, format: FileFormat, customSuffix: String?) -
     }
 }
 
-/// Compresses one file; reports problems itself.
-func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
+/// Compresses one file; reports problems itself. `index` of `count` files
+/// (nil: the names come from --files) is for the progress header.
+func compressFile(_ path: String, index: Int, count: Int?, context: RunContext) {
     let options = context.options
     let reporter = context.reporter
     let name = displayName(path)
@@ -159,6 +162,9 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
         reporter.error(nil, "Compressed data cannot be written to a terminal")
         return
     }
+    // As xz: the header line comes before anything about the file.
+    let progress = options.verbosity >= 3
+        ? Progress(name: name, path: path, fileIndex: index, fileCount: count, compressing: true) : nil
     var target: String?
     if !toStdout {
         for suffix in compressedSuffixes + (options.suffix.map { [$0] } ?? [])
@@ -185,12 +191,11 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
         reporter.error(nil, error.message)
         return
     }
-    let progress = options.verbosity >= 3
-        ? Progress(name: name, fileIndex: index, fileCount: count, inputSize: input.size) : nil
     var totals = StreamTotals()
     var output: OutputFile?
     do {
         if let target { output = try OutputFile.create(finalPath: target, force: options.force) }
+        progress?.start(inputSize: input.size)
         let flushTimeout = options.flushTimeout
         func emit(_ buffer: UnsafeRawBufferPointer) throws {
             if let output {
@@ -207,6 +212,9 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
             try encodeStream(input: input, step: step, buffers: context.buffers, progress: progress, totals: &totals,
                              emit: emit)
         }
+        // As xz: the final line before the output file is closed.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.finish(success: true)
         if let output {
             output.copyAttributes(from: input.status)
             output.syncOnCommit = !options.keep && !options.noSync
@@ -215,15 +223,16 @@ func compressFile(_ path: String, index: Int, count: Int, context: RunContext) {
                 reporter.warning(path, "Cannot remove: \(errnoText(errno))")
             }
         }
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: true)
     } catch {
         output?.abort()
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: false)
+        // The message ends the progress line first; xz then shows it again.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
         switch error {
         case let e as DecodeFailure: reporter.error(name, e.message)
         case let e as FileError: reporter.error(e.file, e.message)
         default: reporter.error(name, "\(error)")
         }
+        progress?.finish(success: false)
     }
 }
 
@@ -254,8 +263,7 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
         if result.produced > 0 {
             try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced))
         }
-        progress?.update(inputPosition: totals.uncompressed, compressed: totals.compressed,
-                         uncompressed: totals.uncompressed)
+        progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
         if result.status == .streamEnd { return }
     }
 }

@@ -161,6 +161,7 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
             try emit(UnsafeRawBufferPointer(start: inBuf, count: n))
             totals.compressed &+= UInt64(n)
             totals.uncompressed &+= UInt64(n)
+            progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
             n = try input.read(into: inBuf, capacity: size)
         }
     }
@@ -236,7 +237,7 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
         }
         totals.compressed = decoder.totalIn
         totals.uncompressed = decoder.totalOut
-        progress?.update(inputPosition: bytesRead, compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
         switch result.status {
         case .streamEnd:
             // As xz (lzip's rule): what follows the last .lz member is ignored.
@@ -265,9 +266,11 @@ func decodeStream(input: InputFile, decoder: LZMADecompressor, buffers: Buffers,
 }
 
 /// Decompresses (or with -t, tests) one file; reports problems itself.
+/// `index` of `count` files (nil: the names come from --files) is for the
+/// progress header.
 /// - Parameter hashOnly: with `-t --sha1`: hash the decompressed content
 ///   instead of writing it, and print the digest line on success.
-func decompressFile(_ path: String, index: Int, count: Int, context: RunContext, hashOnly: Bool = false) {
+func decompressFile(_ path: String, index: Int, count: Int?, context: RunContext, hashOnly: Bool = false) {
     let options = context.options
     let reporter = context.reporter
     let name = displayName(path)
@@ -275,6 +278,9 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
         reporter.error(nil, "Compressed data cannot be read from a terminal")
         return
     }
+    // As xz: the header line comes before anything about the file.
+    let progress = options.verbosity >= 3
+        ? Progress(name: name, path: path, fileIndex: index, fileCount: count, compressing: false) : nil
     let toStdout = options.toStdout || path == "-"
     let writesFile = !toStdout && !hashOnly && options.operation == .decompress
     if writesFile && options.format == .raw && options.suffix == nil {
@@ -290,8 +296,6 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
         reporter.error(nil, error.message)
         return
     }
-    let progress = options.verbosity >= 3
-        ? Progress(name: name, fileIndex: index, fileCount: count, inputSize: input.size) : nil
     var totals = StreamTotals()
     var output: OutputFile?
     var sha1 = SHA1()
@@ -306,6 +310,7 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
         }
     }
     do {
+        progress?.start(inputSize: input.size)
         try decodeStream(
             input: input, decoder: decoder, buffers: context.buffers, singleStream: options.singleStream,
             passthrough: options.format != .raw && options.toStdout && options.force
@@ -322,6 +327,9 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
                 output?.sparse = !options.noSparse
             },
             emit: { buffer in try sink(buffer) })
+        // As xz: the final line before the output file is closed.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.finish(success: true)
         if let output {
             output.copyAttributes(from: input.status)
             output.syncOnCommit = !options.keep && !options.noSync
@@ -330,20 +338,21 @@ func decompressFile(_ path: String, index: Int, count: Int, context: RunContext,
                 reporter.warning(path, "Cannot remove: \(errnoText(errno))")
             }
         }
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: true)
         if hashOnly {
             let digest = hexString(sha1.finalize())
             _ = writeStdout(sha1sumLine(digest, path))
         }
     } catch {
         output?.abort()
-        progress?.finish(compressed: totals.compressed, uncompressed: totals.uncompressed, success: false)
+        // The message ends the progress line first; xz then shows it again.
+        progress?.record(compressed: totals.compressed, uncompressed: totals.uncompressed)
         switch error {
         case let e as DecodeFailure: reporter.error(name, e.message)
         case let e as FileError: reporter.error(e.file, e.message)
         case let e as SkipFile: reporter.warning(name, e.message)
         default: reporter.error(name, "\(error)")
         }
+        progress?.finish(success: false)
     }
 }
 

@@ -30,7 +30,8 @@ func applyFlushTimeout(_ options: inout Options) throws(UsageError) {
     if options.format == .lzma { throw UsageError("The filter chain is incompatible with --flush-timeout") }
     if options.format == .raw { throw UsageError("--flush-timeout is not supported with --format=raw") }
     if options.threads != 1 || options.threadsForceMT {
-        if options.verbosity >= 2 { writeStderr("swiftlzma: Switching to single-threaded mode due to --flush-timeout\n") }
+        // Said by compressionPlan, after the -vv chain line as xz says it.
+        options.flushTimeoutLeftThreads = true
         options.threads = 1
         options.threadsForceMT = false
     }
@@ -78,8 +79,7 @@ func encodeStreamFlushing(input: InputFile, options: Options, timeout: UInt64, b
             totals.uncompressed &+= UInt64(result.consumed)
             totals.compressed &+= UInt64(result.produced)
             if result.produced > 0 { try emit(UnsafeRawBufferPointer(start: outBuf, count: result.produced)) }
-            progress?.update(inputPosition: totals.uncompressed, compressed: totals.compressed,
-                             uncompressed: totals.uncompressed)
+            progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
             if result.status == .streamEnd { return }
             if !finish && pos == count && result.status == .needsInput { return }
         }

@@ -172,9 +172,6 @@ private struct HeaderTotals {
     }
 }
 
-/// Bytes to MiB, rounded up (xz's `round_up_to_mib`).
-private func mebibytesRoundedUp(_ n: UInt64) -> UInt64 { (n >> 20) + (n & 0xF_FFFF != 0 ? 1 : 0) }
-
 /// Reads `count` bytes at `offset` of a listed file.
 private typealias ListReader = (_ offset: UInt64, _ count: Int) throws(LZMAError) -> [UInt8]
 
@@ -614,8 +611,9 @@ private func leftAligned(_ s: String, _ width: Int) -> String {
     s.count >= width ? s : s + String(repeating: " ", count: width - s.count)
 }
 
-/// C's snprintf, for xz's exact (locale-dependent) number formats.
-private func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
+/// C's snprintf, for xz's exact (locale-dependent) number formats (also
+/// the progress lines').
+func cFormat(_ format: String, _ arguments: CVarArg...) -> String {
     var buffer = [CChar](repeating: 0, count: 128)
     _ = withVaList(arguments) { list in
         buffer.withUnsafeMutableBufferPointer { vsnprintf($0.baseAddress!, $0.count, format, list) }

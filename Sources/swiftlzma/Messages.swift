@@ -50,6 +50,7 @@ final class Reporter {
     /// A message of several lines names the file on the first only, as xz
     /// does for "Memory usage limit reached".
     private func printLine(_ file: String?, _ message: String) {
+        Progress.flushBeforeMessage()
         var text = ""
         for (i, line) in message.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             if i == 0, let file {

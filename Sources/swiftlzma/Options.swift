@@ -100,6 +100,8 @@ struct Options {
     var noSync = false
     /// `--flush-timeout=MS` (nil: off).
     var flushTimeout: UInt64?
+    /// `--flush-timeout` turned multithreaded compression into single-threaded.
+    var flushTimeoutLeftThreads = false
 }
 
 /// One entry of a custom filter chain, as xz's options give it.

@@ -86,57 +86,97 @@ nonisolated(unsafe) private var plannedMessagesShown = false
 /// anything else the multithreaded format (.xz only); over the memory limit
 /// fewer threads, then (unless `--no-adjust`, or with `-T0` and no
 /// `--memlimit-compress`, whose quarter-of-RAM limit only lowers the threads)
-/// single-threaded mode, then a dictionary smaller by 1 MiB steps.
+/// single-threaded mode, then a dictionary smaller by 1 MiB steps. Memory is
+/// counted as liblzma counts it (`XZMemoryUsage`), over every chain the run
+/// uses (`--block-list` may use `--filtersN` chains).
+///
+/// The first call of a run prints xz's messages: with -vv the chain, the
+/// threads and the memory needed to compress and to decompress, then the
+/// changes made to meet the limit (fewer threads only with -vv).
+/// - Parameter chain: the default chain (`defaultFilterChain`).
 /// - Throws: `UsageError` with xz's message when the limit cannot be met.
-func compressionPlan(_ options: Options, lzma: LZMASettings, filters: [XZFilter],
-                     xz: Bool, raw: Bool) throws(UsageError) -> CompressionPlan {
-    var plan = CompressionPlan(threads: nil, lzma: lzma)
+func compressionPlan(_ options: Options, chain: LZMAFilterChain, xz: Bool, raw: Bool) throws(UsageError) -> CompressionPlan {
+    var plan = CompressionPlan(threads: nil, lzma: chain.lzma)
     let showMessages = !plannedMessagesShown && options.verbosity >= 2
+    let showDebug = showMessages && options.verbosity >= 4
     plannedMessagesShown = true
     func note(_ text: String) {
         if showMessages { writeStderr("swiftlzma: \(text)\n") }
     }
-    func mib(_ v: UInt64) -> UInt64 { (v + (1 << 20) - 1) >> 20 }
-    func tooSmall(_ usage: UInt64) -> UsageError {
-        let limit = options.memlimitCompress ?? .max
-        let limitText = limit == .max ? nil : limit < 1 << 20 ? "\(limit) B" : "\(mib(limit)) MiB"
-        return UsageError("Memory usage limit is too low for the given filter setup.\n"
-            + (limitText.map { "\(mib(usage)) MiB of memory is required. The limit is \($0)." }
-               ?? "\(mib(usage)) MiB of memory is required. The limiter is disabled."))
+    func debug(_ text: String) {
+        if showDebug { writeStderr("swiftlzma: \(text)\n") }
     }
+    let mib = mebibytesRoundedUp
     let compressLimit = options.memlimitCompress ?? .max
-    var usage = LZMACompressor.memoryUsage(CompressionOptions(lzma: lzma))
-    if xz && (options.threads != 1 || options.threadsForceMT) {
-        var threads = options.threads == 0 ? processorCount() : options.threads
-        let automatic = options.threads == 0 && options.memlimitCompress == nil
-        let limit = automatic ? defaultThreadingMemoryLimit() : compressLimit
-        let mt = CompressionOptions(lzma: lzma, filters: filters, blockSize: options.blockSize, sizesInBlockHeaders: true)
-        usage = ParallelXZCompressor.memoryUsage(options: mt, threads: threads)
-        while usage > limit && threads > 1 {
+    func tooSmall(_ usage: UInt64) -> UsageError {
+        UsageError("Memory usage limit is too low for the given filter setup.\n"
+                   + memoryRequiredText(usage, limit: options.memlimitCompress))
+    }
+    let (chains, defaultUsed) = xz ? try chainsInUse(options, defaultChain: chain) : ([chain], true)
+    if defaultUsed { debug("Filter chain: \(filterChainText(chain))") }
+    if options.flushTimeoutLeftThreads { note("Switching to single-threaded mode due to --flush-timeout") }
+    func singleThreaded() -> UInt64 { chains.map(XZMemoryUsage.encoder).max() ?? 0 }
+    let multithreaded = xz && (options.threads != 1 || options.threadsForceMT)
+    let requested = options.threads == 0 ? processorCount() : options.threads
+    let blockSize = multithreadedBlockSize(options, chains: chains)
+    func parallel(_ threads: Int) -> UInt64 {
+        chains.map { XZMemoryUsage.multithreadedEncoder($0, threads: threads, blockSize: blockSize) }.max() ?? 0
+    }
+    var usage: UInt64
+    if multithreaded {
+        usage = parallel(requested)
+        debug("Using up to \(requested) threads.")
+    } else {
+        usage = singleThreaded()
+    }
+    debug(memoryRequiredText(usage, limit: options.memlimitCompress))
+    debug("Decompression will need \(mib(chains.map(XZMemoryUsage.decoder).max() ?? 0)) MiB of memory.")
+    // -T0 without --memlimit-compress: a soft limit that only lowers the threads.
+    let automatic = options.threads == 0 && options.memlimitCompress == nil
+    let limit = multithreaded && automatic ? defaultThreadingMemoryLimit() : compressLimit
+    if multithreaded { plan.threads = requested }
+    guard usage > limit else { return plan }
+    if raw { throw tooSmall(usage) }
+    if multithreaded {
+        // Fewer threads never change the output.
+        var threads = requested
+        while threads > 1 {
             threads -= 1
-            usage = ParallelXZCompressor.memoryUsage(options: mt, threads: threads)
+            usage = parallel(threads)
+            if usage <= limit {
+                debug("Reduced the number of threads from \(requested) to \(threads) to not exceed "
+                      + "the memory usage limit of \(mib(limit)) MiB")
+                plan.threads = threads
+                return plan
+            }
         }
-        if usage <= limit || automatic {
-            // Fewer threads never change the output; -T0's own limit is soft.
-            plan.threads = threads
+        if automatic {
+            debug("Reduced the number of threads from \(requested) to one. The automatic memory usage limit of "
+                  + "\(mib(limit)) MiB is still being exceeded. \(mib(usage)) MiB of memory is required. Continuing anyway.")
+            plan.threads = 1
             return plan
         }
         if options.noAdjust { throw tooSmall(usage) }
-        usage = LZMACompressor.memoryUsage(CompressionOptions(lzma: lzma))
+        plan.threads = nil
+        usage = singleThreaded()
         note("Switching to single-threaded mode to not exceed the memory usage limit of \(mib(limit)) MiB")
     }
     guard usage > compressLimit else { return plan }
-    if options.noAdjust || raw { throw tooSmall(usage) }
-    let original = lzma.dictionarySize
-    plan.lzma.dictionarySize &= ~((1 << 20) - 1)
+    if options.noAdjust { throw tooSmall(usage) }
+    // As xz 5.8: the dictionary of the default chain, whole MiB, then 1 MiB
+    // less until the chain's encoder is below the limit. (The --filtersN
+    // chains of a block list keep theirs.)
+    guard defaultUsed, XZMemoryUsage.encoder(chain) > compressLimit else { return plan }
+    var reduced = chain
+    reduced.lzma.dictionarySize &= ~((1 << 20) - 1)
     while true {
-        if plan.lzma.dictionarySize < 1 << 20 { throw tooSmall(usage) }
-        usage = LZMACompressor.memoryUsage(CompressionOptions(lzma: plan.lzma))
-        if usage <= compressLimit { break }
-        plan.lzma.dictionarySize -= 1 << 20
+        if reduced.lzma.dictionarySize < 1 << 20 { throw tooSmall(usage) }
+        if XZMemoryUsage.encoder(reduced) < compressLimit { break }
+        reduced.lzma.dictionarySize -= 1 << 20
     }
-    note("Adjusted LZMA\(xz ? 2 : 1) dictionary size from \(original >> 20) MiB to \(plan.lzma.dictionarySize >> 20) MiB "
-         + "to not exceed the memory usage limit of \(mib(compressLimit)) MiB")
+    plan.lzma = reduced.lzma
+    note("Adjusted LZMA\(chain.coder == .lzma1 ? 1 : 2) dictionary size from \(chain.lzma.dictionarySize >> 20) MiB to "
+         + "\(reduced.lzma.dictionarySize >> 20) MiB to not exceed the memory usage limit of \(mib(compressLimit)) MiB")
     return plan
 }
 
@@ -232,7 +272,6 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
     // Whole blocks come back without a copy; the decoder bounds the rest.
     let maxLength = Int.max
     var chunk = Array(UnsafeBufferPointer(start: buffers.input, count: firstLength))
-    var bytesRead = UInt64(firstLength)
     var isReady = false
     var checkWarned = false
     func deliver(_ call: @escaping () async throws(LZMAError) -> [UInt8]) throws {
@@ -253,7 +292,7 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
         if !out.isEmpty { try out.withUnsafeBytes { try emit($0) } }
         totals.compressed = d.totalIn
         totals.uncompressed = d.totalOut
-        progress?.update(inputPosition: bytesRead, compressed: totals.compressed, uncompressed: totals.uncompressed)
+        progress?.update(compressed: totals.compressed, uncompressed: totals.uncompressed)
     }
     while true {
         let data = chunk
@@ -264,7 +303,6 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
         if d.isFinished { return }  // --single-stream: the rest is ignored
         let n = try input.read(into: buffers.input, capacity: Buffers.size)
         if n == 0 { break }
-        bytesRead &+= UInt64(n)
         chunk = Array(UnsafeBufferPointer(start: buffers.input, count: n))
     }
     while !d.isFinished {

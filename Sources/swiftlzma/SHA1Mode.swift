@@ -17,7 +17,8 @@ func runSHA1(_ context: RunContext) {
         if options.operation == .compress {
             hashFile(path, context: context)
         } else {
-            decompressFile(path, index: i + 1, count: options.files.count, context: context, hashOnly: true)
+            decompressFile(path, index: i + 1, count: options.fileList == nil ? options.files.count : nil, context: context,
+                           hashOnly: true)
         }
     }
 }

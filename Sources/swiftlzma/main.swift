@@ -84,19 +84,22 @@ case .run(var options):
             if options.operation == .compress {
                 _ = try makeEncoder(options)
             } else {
+                if options.format == .raw { try checkRawDecoderSettings(options) }
                 _ = try makeDecompressor(options)
             }
         } catch {
             reporter.error(nil, error.message)
             exitChecked(reporter.status)
         }
+        // As xz: with --files/--files0 the progress headers show no total.
+        let fileCount = options.fileList == nil ? options.files.count : nil
         for (i, path) in options.files.enumerated() {
             if options.operation == .compress {
-                compressFile(path, index: i + 1, count: options.files.count, context: context)
+                compressFile(path, index: i + 1, count: fileCount, context: context)
             } else if let range = options.range {
                 decompressRange(path, range: range, context: context)
             } else {
-                decompressFile(path, index: i + 1, count: options.files.count, context: context)
+                decompressFile(path, index: i + 1, count: fileCount, context: context)
             }
         }
     }
