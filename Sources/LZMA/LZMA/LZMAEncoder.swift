@@ -110,9 +110,13 @@ final class LZMAEncoder {
 
         matches = .allocate(capacity: LZMAConstants.matchLenMax + 2)
         opts = .allocate(capacity: MatchFinder.optsSize)
-        opts.initialize(repeating: Optimal(), count: MatchFinder.optsSize)
         optBacks = .allocate(capacity: MatchFinder.optsSize * 4)
-        optBacks.initialize(repeating: 0, count: MatchFinder.optsSize * 4)
+        // Only the normal parser uses them: in fast mode their 192 KiB stay
+        // untouched, so not resident (as liblzma's).
+        if !fastMode {
+            opts.initialize(repeating: Optimal(), count: MatchFinder.optsSize)
+            optBacks.initialize(repeating: 0, count: MatchFinder.optsSize * 4)
+        }
         repLenScratch = .allocate(capacity: 4)
         repLenScratch.initialize(repeating: 0, count: 4)
 
