@@ -340,11 +340,7 @@ extension XZCompressor {
     /// - Complexity: O(input); allocates one LZMA encoder, freed on return.
     static func encodeBlock(_ input: UnsafeBufferPointer<UInt8>, options: CompressionOptions,
                             allocator: LZMAAllocator) throws(LZMAError) -> XZEncodedBlock {
-        precondition(options.sizesInBlockHeaders
-                     && UInt64(input.count) <= options.blockSize ?? UInt64.max, "encodeBlock: not a block of the multithreaded format")
-        let c = try XZCompressor(options: options, allocator: allocator)
-        c.phase = .idle
-        try c.startBlock()
+        let c = try blockEncoder(for: input, options: options, allocator: allocator, feed: nil)
         var took = 0
         while c.phase == .block {
             let (n, progressed) = try c.blockStep(input.baseAddress.map { $0 + took }, count: input.count - took, finish: true)
@@ -353,8 +349,24 @@ extension XZCompressor {
                 throw LZMAError.programmingError("block encoder made no progress")
             }
         }
-        let record = c.records[0]
-        return XZEncodedBlock(bytes: c.queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
+        return c.encodedBlock
+    }
+
+    /// A compressor in the middle of the one block `input` makes.
+    private static func blockEncoder(for input: UnsafeBufferPointer<UInt8>, options: CompressionOptions,
+                                     allocator: LZMAAllocator, feed: MatchFeed?) throws(LZMAError) -> XZCompressor {
+        precondition(options.sizesInBlockHeaders
+                     && UInt64(input.count) <= options.blockSize ?? UInt64.max, "encodeBlock: not a block of the multithreaded format")
+        let c = try XZCompressor(options: options, allocator: allocator, feed: feed)
+        c.phase = .idle
+        try c.startBlock()
+        return c
+    }
+
+    /// The block written, once `phase` has left `.block`.
+    private var encodedBlock: XZEncodedBlock {
+        let record = records[0]
+        return XZEncodedBlock(bytes: queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
     }
 
     #if !hasFeature(Embedded)
@@ -364,15 +376,11 @@ extension XZCompressor {
     @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
     static func encodeBlockWithFinderThread(_ input: UnsafeBufferPointer<UInt8>, options: CompressionOptions,
                                             allocator: LZMAAllocator) async throws(LZMAError) -> XZEncodedBlock {
-        precondition(options.sizesInBlockHeaders
-                     && UInt64(input.count) <= options.blockSize ?? UInt64.max, "encodeBlock: not a block of the multithreaded format")
         let feed = MatchFeed(settings: options.lzma)
-        let c = try XZCompressor(options: options, allocator: allocator, feed: feed)
+        let c = try blockEncoder(for: input, options: options, allocator: allocator, feed: feed)
         let settings = options.lzma
         Task.detached { await feed.runFinder(settings: settings, allocator: allocator) }
         defer { feed.cancel() }
-        c.phase = .idle
-        try c.startBlock()
         var took = 0
         while c.phase == .block {
             let (n, progressed) = try c.blockStep(input.baseAddress.map { $0 + took }, count: input.count - took, finish: true)
@@ -382,8 +390,7 @@ extension XZCompressor {
                 await feed.waitForFinder(forInput: took < input.count)
             }
         }
-        let record = c.records[0]
-        return XZEncodedBlock(bytes: c.queue, unpaddedSize: record.unpadded, uncompressedSize: record.uncompressed)
+        return c.encodedBlock
     }
     #endif
 
