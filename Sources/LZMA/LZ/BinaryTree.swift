@@ -64,13 +64,21 @@ extension MatchFinder {
     }
 
     func bt4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        findHashed(matches, hashBytes: 4, link: { btInsert($0, $1, $2, $3) }) {
+        let hashes = self.hashes, mask = hashMask
+        return bt4Find(matches) { hashes.insert4($0, $1, mask: mask) }
+    }
+
+    /// bt4 with the hash step given (`insert4` as in `findHashed`).
+    @inline(__always)
+    func bt4Find(_ matches: UnsafeMutablePointer<LZMatch>,
+                 insert4: (UnsafePointer<UInt8>, UInt32) -> (UInt32, UInt32, UInt32)) -> Int {
+        findHashed(matches, hashBytes: 4, insert4: insert4, link: { btInsert($0, $1, $2, $3) }) {
             btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
     }
 
     func bt3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        findHashed(matches, hashBytes: 3, link: { btInsert($0, $1, $2, $3) }) {
+        findHashed(matches, hashBytes: 3, insert4: { _, _ in (0, 0, 0) }, link: { btInsert($0, $1, $2, $3) }) {
             btWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
     }

@@ -38,13 +38,15 @@ extension MatchFinder {
     }
 
     func hc4Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        findHashed(matches, hashBytes: 4, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+        let hashes = self.hashes, mask = hashMask
+        return findHashed(matches, hashBytes: 4, insert4: { hashes.insert4($0, $1, mask: mask) },
+                          link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
             hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
     }
 
     func hc3Find(_ matches: UnsafeMutablePointer<LZMatch>) -> Int {
-        findHashed(matches, hashBytes: 3, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
+        findHashed(matches, hashBytes: 3, insert4: { _, _ in (0, 0, 0) }, link: { _, _, head, _ in son[Int(cyclicPos)] = head }) {
             hcWalk(lenLimit: $3, pos: $0, cur: $1, curMatch: $2, matches: matches, count: $4, lenBest: $5)
         }
     }

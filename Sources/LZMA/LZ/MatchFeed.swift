@@ -64,11 +64,20 @@ actor FeedBaton {
 /// only, one call at a time.
 @available(macOS 15.0, iOS 18.0, tvOS 18.0, watchOS 11.0, visionOS 2.0, *)
 final class MatchFeed: @unchecked Sendable {
-    static let inputCapacity = 1 << 20
+    static let inputCapacity = 1 << 18
     /// Positions the finder publishes at a time.
     static let batch = 256
 
     let input: UnsafeMutablePointer<UInt8>
+    /// bt4: the encoder enters each position under the hashes as it fills
+    /// its window, and hands the results (delta2, delta3, tree root; three
+    /// words per position, `inputCapacity` positions) to the finder, whose
+    /// match finder then has no hash table (`MatchFinder.hashForFinder`).
+    let encoderHashes: Bool
+    let hashed: UnsafeMutablePointer<UInt32>
+    var ringMaskHashed: Int { MatchFeed.inputCapacity - 1 }
+    /// Positions hashed so far (encoder side).
+    var hashedCount = 0
     let ring: UnsafeMutablePointer<UInt32>
     let ringCapacity: Int
     /// Words of the longest possible list: a count word and a pair per match
@@ -84,6 +93,13 @@ final class MatchFeed: @unchecked Sendable {
     let cancelled = Atomic<Bool>(false)
     let finderWaiting = Atomic<Bool>(false)
     let encoderWaiting = Atomic<Bool>(false)
+    /// While the encoder waits: the positions found that wake it (a few
+    /// thousand more than a parse needs, so it is not woken for every batch),
+    /// and whether room in the input queue wakes it too.
+    let encoderNeeds = Atomic<Int>(0)
+    let encoderWantsInput = Atomic<Bool>(false)
+    /// Positions beyond a parse's reach the encoder waits for.
+    static let wakeSlack = 4096
     let finderBaton = FeedBaton()
     let encoderBaton = FeedBaton()
 
@@ -104,7 +120,7 @@ final class MatchFeed: @unchecked Sendable {
 
     /// Bytes of the queues (not counting the finder's window and tables).
     static func queueBytes(_ settings: LZMASettings) -> UInt64 {
-        UInt64(inputCapacity) + UInt64(ringWords(niceLength: settings.niceLength)) * 4
+        UInt64(inputCapacity) * (settings.matchFinder == .bt4 ? 13 : 1) + UInt64(ringWords(niceLength: settings.niceLength)) * 4
     }
 
     /// Whether a finder thread can make exactly the one-thread encoder's
@@ -133,19 +149,30 @@ final class MatchFeed: @unchecked Sendable {
         ringCapacity = MatchFeed.ringWords(niceLength: settings.niceLength)
         input = .allocate(capacity: MatchFeed.inputCapacity)
         ring = .allocate(capacity: ringCapacity)
+        encoderHashes = settings.matchFinder == .bt4
+        hashed = .allocate(capacity: encoderHashes ? 3 * MatchFeed.inputCapacity : 1)
     }
 
     deinit {
         input.deallocate()
         ring.deallocate()
+        hashed.deallocate()
     }
 
     // MARK: - The encoder's side (synchronous, inside its calls)
 
-    /// Copies up to `count` bytes for the finder; returns how many fit.
-    func push(_ src: UnsafePointer<UInt8>, count: Int) -> Int {
+    /// Bytes the encoder may hand over now (both queues have room).
+    var inputRoom: Int {
         let cap = MatchFeed.inputCapacity
-        let n = min(count, cap - (pushed - bytesTaken.load(ordering: .acquiring)))
+        let bytes = cap - (pushed - bytesTaken.load(ordering: .acquiring))
+        guard encoderHashes else { return bytes }
+        return min(bytes, cap - (hashedCount - positionsFound.load(ordering: .acquiring)))
+    }
+
+    /// Copies `count` bytes (at most `inputRoom`) for the finder, and
+    /// publishes them with the hash results written before.
+    func push(_ src: UnsafePointer<UInt8>, count n: Int) {
+        let cap = MatchFeed.inputCapacity
         var done = 0
         while done < n {
             let at = (pushed + done) & (cap - 1)
@@ -155,7 +182,6 @@ final class MatchFeed: @unchecked Sendable {
         }
         pushed += n
         bytesPushed.store(pushed, ordering: .sequentiallyConsistent)
-        return n
     }
 
     /// No more input will come.
@@ -215,9 +241,14 @@ final class MatchFeed: @unchecked Sendable {
         func canGo() -> Bool {
             if finderDone.load(ordering: .sequentiallyConsistent) { return true }
             if positionsFound.load(ordering: .sequentiallyConsistent) &- consumed > MatchFinder.optsSize { return true }
-            return forInput && pushed - bytesTaken.load(ordering: .sequentiallyConsistent) < MatchFeed.inputCapacity
+            guard forInput else { return false }
+            let cap = MatchFeed.inputCapacity
+            if pushed - bytesTaken.load(ordering: .sequentiallyConsistent) >= cap { return false }
+            return !encoderHashes || hashedCount - positionsFound.load(ordering: .sequentiallyConsistent) < cap
         }
         if canGo() { return }
+        encoderNeeds.store(consumed + MatchFinder.optsSize + 1 + MatchFeed.wakeSlack, ordering: .sequentiallyConsistent)
+        encoderWantsInput.store(forInput, ordering: .sequentiallyConsistent)
         encoderWaiting.store(true, ordering: .sequentiallyConsistent)
         if !canGo() { await encoderBaton.wait() }
         encoderWaiting.store(false, ordering: .sequentiallyConsistent)
@@ -236,7 +267,8 @@ final class MatchFeed: @unchecked Sendable {
     /// until the input has ended and every position is searched, or the
     /// feed is cancelled.
     func runFinder(settings: LZMASettings, allocator: LZMAAllocator) async {
-        let engine = MatchFinder(options: settings, allocator: allocator)
+        let engine = MatchFinder(options: settings, allocator: allocator, treeOnly: encoderHashes)
+        let hashed = self.hashed, hashMask = MatchFeed.inputCapacity - 1
         let matches = UnsafeMutablePointer<LZMatch>.allocate(capacity: LZMAConstants.matchLenMax + 2)
         defer { matches.deallocate() }
         let cap = MatchFeed.inputCapacity
@@ -256,7 +288,11 @@ final class MatchFeed: @unchecked Sendable {
                 taken += n
                 progressed = true
             }
-            if progressed { bytesTaken.store(taken, ordering: .sequentiallyConsistent) }
+            if progressed {
+                bytesTaken.store(taken, ordering: .sequentiallyConsistent)
+                if encoderWaiting.load(ordering: .sequentiallyConsistent)
+                    && encoderWantsInput.load(ordering: .sequentiallyConsistent) { await encoderBaton.post() }
+            }
             let atEnd = ended && taken == pushedNow
             engine.isFinishing = atEnd
             // 2. Search what has its look-ahead, while the queue has room.
@@ -270,7 +306,13 @@ final class MatchFeed: @unchecked Sendable {
                     room = ringCapacity - (written - readSeen)
                     if room < maxEntryWords { break }
                 }
-                let (count, longest) = engine.find(matches)
+                let (count, longest): (Int, Int)
+                if encoderHashes {
+                    let slot = (found & hashMask) &* 3
+                    (count, longest) = engine.findBT4(matches) { (hashed[slot], hashed[slot &+ 1], hashed[slot &+ 2]) }
+                } else {
+                    (count, longest) = engine.find(matches)
+                }
                 ring[written & mask] = UInt32(truncatingIfNeeded: count) | UInt32(truncatingIfNeeded: longest) << 16
                 var i = 0
                 while i < count {
@@ -287,7 +329,8 @@ final class MatchFeed: @unchecked Sendable {
                     positionsFound.store(found, ordering: .sequentiallyConsistent)
                     batch = 0
                     progressed = true
-                    if encoderWaiting.load(ordering: .sequentiallyConsistent) { await encoderBaton.post() }
+                    if encoderWaiting.load(ordering: .sequentiallyConsistent)
+                        && found >= encoderNeeds.load(ordering: .sequentiallyConsistent) { await encoderBaton.post() }
                 }
             }
             if batch > 0 {
@@ -300,9 +343,15 @@ final class MatchFeed: @unchecked Sendable {
                 return
             }
             if progressed {
-                if encoderWaiting.load(ordering: .sequentiallyConsistent) { await encoderBaton.post() }
+                // The input has ended before the wake-up mark, or the
+                // finder is about to wait (the queue is full): the encoder
+                // must not wait for more than there will be.
+                if encoderWaiting.load(ordering: .sequentiallyConsistent)
+                    && (atEnd || found >= encoderNeeds.load(ordering: .sequentiallyConsistent)
+                        || room < maxEntryWords) { await encoderBaton.post() }
                 continue
             }
+            if encoderWaiting.load(ordering: .sequentiallyConsistent) { await encoderBaton.post() }
             // 3. Nothing to do until the encoder gives input, room or the end.
             finderWaiting.store(true, ordering: .sequentiallyConsistent)
             if bytesPushed.load(ordering: .sequentiallyConsistent) == pushedNow

@@ -74,6 +74,10 @@ final class MatchFinder {
     /// object is then only the encoder's window, `fill` also hands the bytes
     /// to the finder thread, and `find`/`skip` take its match lists in order.
     let feed: MatchFeed?
+    /// With a feed that takes hash results: the window position of the next
+    /// position to hash, and its position value.
+    var hashNext = 0
+    var hashPos: UInt32 = 0
 
     var offset: UInt32
     var cyclicPos: UInt32 = 0
@@ -166,7 +170,9 @@ final class MatchFinder {
     /// Creates the window and match finder; with a `feed`, only the window
     /// (a little more look-ahead, no hash or son tables): the search runs on
     /// the feed's thread.
-    init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil) {
+    /// With `treeOnly` (the finder thread's bt4 when the encoder hashes), no
+    /// hash table: `findBT4` gets the hash results.
+    init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil, treeOnly: Bool = false) {
         self.allocator = allocator
         kind = options.matchFinder
         hashBytes = kind.hashBytes
@@ -175,10 +181,12 @@ final class MatchFinder {
         let windowOnly = feed != nil
         var layout = Layout(dictionarySize: options.dictionarySize, matchFinder: kind,
                             extraLookahead: windowOnly ? MatchFinder.feedExtraLookahead : 0)
-        if windowOnly {
-            layout.hashCount = 1
-            layout.sonCount = 1
-        }
+        var hashesHere = true
+        #if !hasFeature(Embedded)
+        hashesHere = feed?.encoderHashes ?? true
+        #endif
+        if windowOnly { layout.sonCount = 1 }
+        if (windowOnly && !hashesHere) || treeOnly { layout.hashCount = 1 }
         size = layout.bufferSize
         keepSizeBefore = layout.keepBefore
         keepSizeAfter = layout.keepAfter
@@ -187,6 +195,7 @@ final class MatchFinder {
         (buffer + size).initialize(repeating: 0, count: 16)
         cyclicSize = layout.cyclicSize
         offset = cyclicSize
+        hashPos = cyclicSize
         hashCount = layout.hashCount
         hashMask = layout.hashMask
         // Zero = empty (farther back than any dictionary reaches).
@@ -226,11 +235,17 @@ final class MatchFinder {
         if readPos >= size - keepSizeAfter { moveWindow() }
         var n = min(count, size - writePos)
         #if !hasFeature(Embedded)
-        if let feed, n > 0 { n = feed.push(src, count: n) }
+        if let feed, n > 0 { n = min(n, feed.inputRoom) }
         #endif
         if n > 0 {
             (buffer + writePos).update(from: src, count: n)
             writePos += n
+            #if !hasFeature(Embedded)
+            if let feed {
+                if feed.encoderHashes { hashForFinder(feed) }
+                feed.push(src, count: n)
+            }
+            #endif
         }
         return n
     }
@@ -245,6 +260,7 @@ final class MatchFinder {
         offset &+= UInt32(moveOffset)
         readPos -= moveOffset
         writePos -= moveOffset
+        hashNext -= moveOffset
     }
 
     /// Lowers every stored position when the 32-bit position would overflow.
@@ -287,6 +303,22 @@ final class MatchFinder {
         case .bt4: count = bt4Find(matches)
         }
         readAhead &+= 1
+        return extendLongest(matches, count: count)
+    }
+
+    /// `find` for bt4 on the finder thread, with the hash results the
+    /// encoder computed for this position (`MatchFeed`).
+    @inline(__always)
+    func findBT4(_ matches: UnsafeMutablePointer<LZMatch>, hashed: () -> (UInt32, UInt32, UInt32)) -> (count: Int, longest: Int) {
+        let count = bt4Find(matches) { _, _ in hashed() }
+        readAhead &+= 1
+        return extendLongest(matches, count: count)
+    }
+
+    /// The count and the longest length of `count` matches just found, the
+    /// longest extended up to 273 bytes when it reached `niceLength`.
+    @inline(__always)
+    func extendLongest(_ matches: UnsafeMutablePointer<LZMatch>, count: Int) -> (count: Int, longest: Int) {
         guard count > 0 else { return (0, 0) }
         var longest = Int(matches[count - 1].len)
         if longest == niceLength {
@@ -319,6 +351,43 @@ final class MatchFinder {
         }
     }
 
+    /// With a finder thread for bt4: enters the positions whose 4 bytes the
+    /// window now holds (the last `count` bytes just filled complete them)
+    /// under the hashes, in order, and writes each position's results for
+    /// the finder (`MatchFeed.hashed`). `hashPos` is the position value of
+    /// the next one, normalized as `movePos` normalizes the finder's.
+    /// Hashing here takes the cache misses of the hash tables off the finder
+    /// thread, the one that limits the speed.
+    func hashForFinder(_ feed: MatchFeed) {
+        let end = writePos - 3           // positions with 4 bytes in the window
+        var p = hashNext
+        let hashes = self.hashes
+        let mask = feed.ringMaskHashed
+        let out = feed.hashed
+        var at = feed.hashedCount
+        while p < end {
+            let r = hashes.insert4(UnsafePointer(buffer + p), hashPos, mask: hashMask)
+            let slot = (at & mask) &* 3
+            out[slot] = r.0
+            out[slot &+ 1] = r.1
+            out[slot &+ 2] = r.2
+            at &+= 1
+            p &+= 1
+            hashPos &+= 1
+            if hashPos == UInt32.max { normalizeHashes() }
+        }
+        hashNext = p
+        feed.hashedCount = at
+    }
+
+    /// `normalize` for the encoder's side when it holds the hash tables.
+    @inline(never)
+    func normalizeHashes() {
+        let sub = UInt32.max - cyclicSize
+        for i in 0..<hashCount { hash[i] = hash[i] <= sub ? 0 : hash[i] &- sub }
+        hashPos &-= sub
+    }
+
     /// True when a parse may start at the read position: always, unless a
     /// finder thread has not yet searched the positions one parse can reach.
     @inline(__always) var matchesReady: Bool {
@@ -343,15 +412,19 @@ final class MatchFinder {
     /// When a short match already reaches the length limit, only
     /// `link(pos, cur, head, lenLimit)` enters the position. Advances the
     /// read position; returns the number of matches.
+    /// `insert4(cur, pos)` enters the position under its 2-, 3- and 4-byte
+    /// hashes (normally `hashes.insert4`; with a finder thread, the results
+    /// the encoder computed).
     @inline(__always)
     func findHashed(_ matches: UnsafeMutablePointer<LZMatch>, hashBytes: Int,
+                    insert4: (UnsafePointer<UInt8>, UInt32) -> (UInt32, UInt32, UInt32),
                     link: (UInt32, UnsafePointer<UInt8>, UInt32, Int) -> Void,
                     walk: (UInt32, UnsafePointer<UInt8>, UInt32, Int, Int, Int) -> Int) -> Int {
         guard let lenLimit = lengthLimit(minimum: hashBytes) else { movePending(); return 0 }
         let cur = UnsafePointer(buffer + readPos)
         let pos = UInt32(truncatingIfNeeded: readPos) &+ offset
         if hashBytes == 4 {
-            let (delta2, delta3, head) = hashes.insert4(cur, pos, mask: hashMask)
+            let (delta2, delta3, head) = insert4(cur, pos)
             var (count, lenBest) = shortMatches4(cur, delta2: delta2, delta3: delta3, lenLimit: lenLimit, matches)
             if lenBest == lenLimit {
                 link(pos, cur, head, lenLimit)
