@@ -62,8 +62,8 @@ fi
 SECTIONS=("$@")
 ((${#SECTIONS[@]})) || SECTIONS=(all)
 for s in "${SECTIONS[@]}"; do
-    case "$s" in decode | sha1 | encode | xz | mt | seek | all) ;; *)
-        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [all]" >&2
+    case "$s" in decode | sha1 | encode | xz | mt | seek | roundtrip | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [all]" >&2
         exit 2
         ;;
     esac
