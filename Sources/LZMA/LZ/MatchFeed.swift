@@ -56,7 +56,7 @@ actor FeedBaton {
 /// sides can never both wait.
 ///
 /// Memory: the finder's window, hash and son tables (a whole match finder,
-/// `MatchFinder.Layout.bytes`), 1 MiB of input queue and the match queue
+/// `MatchFinder.Layout.bytes`), 256 KiB of input queue (and for bt4 3 MiB of hash results) and the match queue
 /// (`ringBytes`), besides the encoder's own window.
 ///
 /// `@unchecked Sendable`: the shared state is the atomics and the queue

@@ -167,11 +167,11 @@ final class MatchFinder {
     /// Where `buffer`, `hash` and `son` come from (and go back to).
     let allocator: LZMAAllocator
 
-    /// Creates the window and match finder; with a `feed`, only the window
-    /// (a little more look-ahead, no hash or son tables): the search runs on
-    /// the feed's thread.
-    /// With `treeOnly` (the finder thread's bt4 when the encoder hashes), no
-    /// hash table: `findBT4` gets the hash results.
+    /// Creates the window and match finder; with a `feed`, the window (a
+    /// little more look-ahead) without a son table, and for bt4 the hash
+    /// tables (`hashForFinder`), none otherwise: the search runs on the
+    /// feed's thread. With `treeOnly` (that thread's bt4), no hash table:
+    /// `findBT4` gets the hash results.
     init(options: LZMASettings, allocator: LZMAAllocator = .standard, feed: MatchFeed? = nil, treeOnly: Bool = false) {
         self.allocator = allocator
         kind = options.matchFinder
@@ -267,9 +267,14 @@ final class MatchFinder {
     @inline(never)
     func normalize() {
         let sub = UInt32.max - cyclicSize
-        for i in 0..<hashCount { hash[i] = hash[i] <= sub ? 0 : hash[i] &- sub }
-        for i in 0..<sonCount { son[i] = son[i] <= sub ? 0 : son[i] &- sub }
+        MatchFinder.lower(hash, count: hashCount, by: sub)
+        MatchFinder.lower(son, count: sonCount, by: sub)
         offset &-= sub
+    }
+
+    /// Lowers `count` stored positions by `sub` (those at or below it become empty).
+    static func lower(_ table: UnsafeMutablePointer<UInt32>, count: Int, by sub: UInt32) {
+        for i in 0..<count { table[i] = table[i] <= sub ? 0 : table[i] &- sub }
     }
 
     @inline(__always) func movePos() {
@@ -384,7 +389,7 @@ final class MatchFinder {
     @inline(never)
     func normalizeHashes() {
         let sub = UInt32.max - cyclicSize
-        for i in 0..<hashCount { hash[i] = hash[i] <= sub ? 0 : hash[i] &- sub }
+        MatchFinder.lower(hash, count: hashCount, by: sub)
         hashPos &-= sub
     }
 

@@ -26,7 +26,7 @@
 ///   all, would cost more than it saves. Otherwise it compresses on the
 ///   caller's task, as ``LZMACompressor``.
 /// - **Back-pressure and memory**: the caller's input goes into the
-///   encoder's window and a 1 MiB queue to the finder; when both are full,
+///   encoder's window and a 256 KiB queue to the finder; when both are full,
 ///   ``compress(_:)`` suspends until the finder has caught up. Memory is
 ///   bounded by the settings: ``memoryUsage(_:)`` (about one more window,
 ///   hash and son tables than ``LZMACompressor``, and the queues).
@@ -160,7 +160,7 @@ public final class ParallelLZMACompressor {
     /// Bytes a compressor with these settings allocates: ``LZMACompressor``'s
     /// (``LZMACompressor/memoryUsage(_:)``), and with a finder task a second
     /// window (the hash and son tables move to the finder's side) and the
-    /// queues between the two (1 MiB of input; a match queue of 1–16 MiB,
+    /// queues between the two (256 KiB of input, 3 MiB of bt4 hash results; a match queue of 1–16 MiB,
     /// by `niceLength`).
     public static func memoryUsage(_ options: CompressionOptions, threads: Int = 2) -> UInt64 {
         let one = LZMACompressor.memoryUsage(options)
