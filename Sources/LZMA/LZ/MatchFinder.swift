@@ -356,8 +356,9 @@ final class MatchFinder {
         }
     }
 
+    #if !hasFeature(Embedded)
     /// With a finder thread for bt4: enters the positions whose 4 bytes the
-    /// window now holds (the last `count` bytes just filled complete them)
+    /// window now holds (those the bytes just filled complete)
     /// under the hashes, in order, and writes each position's results for
     /// the finder (`MatchFeed.hashed`). `hashPos` is the position value of
     /// the next one, normalized as `movePos` normalizes the finder's.
@@ -384,6 +385,7 @@ final class MatchFinder {
         hashNext = p
         feed.hashedCount = at
     }
+    #endif
 
     /// `normalize` for the encoder's side when it holds the hash tables.
     @inline(never)
