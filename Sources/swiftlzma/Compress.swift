@@ -270,16 +270,38 @@ func encodeStream(input: InputFile, step: EncodeStep, buffers: Buffers, progress
 
 
 extension LZMAAllocator {
-    /// The C library's `calloc`: zeroed pages straight from the system, so the
-    /// parts of a big hash table a small input never touches cost no memory
-    /// (as with xz).
+    /// The C library's `calloc` for the hash table: zeroed pages straight
+    /// from the system, so the parts of a big table a small input never
+    /// touches cost no memory (as with xz). The window and the son table,
+    /// filled front to back, are 2 MiB aligned and on Linux advised to be
+    /// backed by transparent huge pages (`MADV_HUGEPAGE`; the kernel's
+    /// default "madvise" policy gives them only on request): the binary
+    /// trees' random reads then miss the TLB far less often, which makes
+    /// -6 about an eighth faster, for at most 2 MiB more resident memory
+    /// per table.
     static let system = LZMAAllocator(
         allocateZeroed: { byteCount in
-            guard let p = calloc(byteCount, 1) else {
-                writeStderr("swiftlzma: Cannot allocate memory\n")
-                exit(1)
+            guard let p = calloc(byteCount, 1) else { outOfMemory() }
+            return p
+        },
+        allocateUninitialized: { byteCount in
+            let hugePage = 2 << 20
+            guard byteCount >= 2 * hugePage else {
+                guard let p = malloc(max(byteCount, 1)) else { outOfMemory() }
+                return p
             }
+            var p: UnsafeMutableRawPointer?
+            guard posix_memalign(&p, hugePage, byteCount) == 0, let p else { outOfMemory() }
+            #if os(Linux)
+            // Advice only: without transparent huge pages it fails and changes nothing.
+            _ = madvise(p, byteCount & ~(hugePage - 1), MADV_HUGEPAGE)
+            #endif
             return p
         },
         deallocate: { free($0) })
+
+    private static func outOfMemory() -> Never {
+        writeStderr("swiftlzma: Cannot allocate memory\n")
+        exit(1)
+    }
 }

@@ -222,6 +222,40 @@ final class EncoderRoundTripTests: XCTestCase {
         }
     }
 
+    /// The tables filled in order (window, son) come from
+    /// `allocateUninitialized`, the hash table from `allocateZeroed`; filled
+    /// with garbage, the uninitialized ones change no byte of the output.
+    func testUninitializedTablesComeFromTheirOwnSourceAndNeedNoZeros() throws {
+        final class Counts: @unchecked Sendable {
+            let lock = NSLock()
+            var zeroed = 0, uninitialized = 0
+        }
+        let counts = Counts()
+        let allocator = LZMAAllocator(
+            allocateZeroed: { n in
+                counts.lock.lock(); counts.zeroed += 1; counts.lock.unlock()
+                return calloc(n, 1)!
+            },
+            allocateUninitialized: { n in
+                counts.lock.lock(); counts.uninitialized += 1; counts.lock.unlock()
+                let p = malloc(n)!
+                p.initializeMemory(as: UInt8.self, repeating: 0xA5, count: n)
+                return p
+            },
+            deallocate: { free($0) })
+        let input = EncoderTests.mixed(30_000)
+        for (level, finder) in [(0, "hc4"), (6, "bt4")] {
+            counts.zeroed = 0
+            counts.uninitialized = 0
+            let options = CompressionOptions(lzma: Opts(preset: LZMAPreset(level: level)!))
+            let out = try LZMACompressor.compress(input, format: .lzma, options: options, allocator: allocator)
+            XCTAssertEqual(counts.zeroed, 1, "preset \(level) (\(finder)): the hash table")
+            XCTAssertEqual(counts.uninitialized, 2, "preset \(level) (\(finder)): the window and the son table")
+            XCTAssertEqual(out, try LZMACompressor.compress(input, format: .lzma, options: options, allocator: .standard),
+                           "preset \(level) (\(finder)): garbage in the uninitialized tables changed the output")
+        }
+    }
+
     /// `memoryUsage` rounds up to the same MiB count `xz -vv` prints for
     /// `xz --format=lzma -N` (liblzma 5.4's lzma_raw_encoder_memusage, in bytes,
     /// in the comments): the window, hash and son tables are the same sizes.

@@ -22,31 +22,41 @@ public struct LZMAAllocator: Sendable {
     /// It must not return nil (trap if memory is exhausted, as Swift's
     /// allocation does).
     public var allocateZeroed: @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer
-    /// Frees memory returned by `allocateZeroed`.
+    /// Returns at least `byteCount` bytes whose contents do not matter,
+    /// aligned to 16 bytes, for the tables the encoder fills front to back
+    /// before it reads them: the input window and the match finder's son
+    /// table (binary trees or hash chains). Their pages become resident in
+    /// order, never at random, so an allocator may back them with huge pages
+    /// (on Linux, `madvise(MADV_HUGEPAGE)`) at a cost of at most one huge page
+    /// each; the binary-tree search then misses the TLB far less often. The
+    /// hash table, touched at random, comes from `allocateZeroed`.
+    public var allocateUninitialized: @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer
+    /// Frees memory returned by `allocateZeroed` or `allocateUninitialized`.
     public var deallocate: @Sendable (UnsafeMutableRawPointer) -> Void
 
-    /// True for `standard`: zeroing there costs writes, so tables that need
-    /// no zeros (the son table, the window) skip it.
-    let zeroesByWriting: Bool
-
+    /// An allocator whose every table comes from `allocateZeroed`.
     /// - Parameters:
     ///   - allocateZeroed: returns `byteCount` zeroed bytes, 16-byte aligned.
     ///   - deallocate: frees a block from `allocateZeroed`.
     public init(allocateZeroed: @escaping @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer,
                 deallocate: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
-        self.allocateZeroed = allocateZeroed
-        self.deallocate = deallocate
-        zeroesByWriting = false
+        self.init(allocateZeroed: allocateZeroed, allocateUninitialized: allocateZeroed, deallocate: deallocate)
     }
 
-    private init(swiftAllocator: ()) {
-        allocateZeroed = { n in
-            let p = LZMAAllocator.allocateUninitialized(n)
-            p.initializeMemory(as: UInt8.self, repeating: 0, count: n)
-            return p
-        }
-        deallocate = { $0.deallocate() }
-        zeroesByWriting = true
+    /// An allocator with a separate source for the tables filled in order.
+    /// - Parameters:
+    ///   - allocateZeroed: returns `byteCount` zeroed bytes, 16-byte aligned
+    ///     (the hash table).
+    ///   - allocateUninitialized: returns `byteCount` bytes of any contents,
+    ///     16-byte aligned (the window and the son table; see
+    ///     ``allocateUninitialized``).
+    ///   - deallocate: frees a block from either.
+    public init(allocateZeroed: @escaping @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer,
+                allocateUninitialized: @escaping @Sendable (_ byteCount: Int) -> UnsafeMutableRawPointer,
+                deallocate: @escaping @Sendable (UnsafeMutableRawPointer) -> Void) {
+        self.allocateZeroed = allocateZeroed
+        self.allocateUninitialized = allocateUninitialized
+        self.deallocate = deallocate
     }
 
     /// Swift's allocator followed by writing zeros: costs O(n) time and makes
@@ -54,23 +64,24 @@ public struct LZMAAllocator: Sendable {
     /// other tables need no initial contents), so the resident memory right
     /// after creation is the hash table: 1 MiB at preset 0, 16 MiB at 6,
     /// 64 MiB at 9.
-    public static let standard = LZMAAllocator(swiftAllocator: ())
-
-    static func allocateUninitialized(_ n: Int) -> UnsafeMutableRawPointer {
-        UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16)
-    }
+    public static let standard = LZMAAllocator(
+        allocateZeroed: { n in
+            let p = UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16)
+            p.initializeMemory(as: UInt8.self, repeating: 0, count: n)
+            return p
+        },
+        allocateUninitialized: { n in UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16) },
+        deallocate: { $0.deallocate() })
 
     /// `count` zeroed values of `T` (a trivial type).
     func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
         allocateZeroed(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: count)
     }
 
-    /// `count` values of `T` whose initial contents do not matter: zeroed
-    /// pages from a custom allocator, uninitialized memory from `standard`.
+    /// `count` values of `T` whose initial contents do not matter, for a
+    /// table filled front to back (`allocateUninitialized`).
     func allocateScratch<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let bytes = count * MemoryLayout<T>.stride
-        let raw = zeroesByWriting ? LZMAAllocator.allocateUninitialized(bytes) : allocateZeroed(bytes)
-        return raw.bindMemory(to: T.self, capacity: count)
+        allocateUninitialized(count * MemoryLayout<T>.stride).bindMemory(to: T.self, capacity: count)
     }
 
     func free<T>(_ p: UnsafeMutablePointer<T>) {
