@@ -27,42 +27,52 @@ trap 'rm -rf "$TMP"' EXIT
 if [[ ! -x /usr/bin/time ]]; then
     apt-get install -y -qq time >/dev/null 2>&1 || true
 fi
-peak_kib() { # command... -> prints peak RSS in KiB of the command (stdout discarded)
+peak_kib_to() { # file command... -> prints peak RSS in KiB of the command (its stdout goes to file)
+    local out=$1
+    shift
     if [[ -x /usr/bin/time ]]; then
-        /usr/bin/time -f %M -o "$TMP/rss" "$@" >/dev/null
+        /usr/bin/time -f %M -o "$TMP/rss" "$@" >"$out"
         cat "$TMP/rss"
     else
         python3 -c 'import resource,subprocess,sys
-subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)
-print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$@"
+with open(sys.argv[1], "wb") as f: subprocess.run(sys.argv[2:], stdout=f, check=True)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)' "$out" "$@"
     fi
+}
+peak_kib() { peak_kib_to /dev/null "$@"; } # command... -> peak RSS in KiB (stdout discarded)
+section_start=-1
+section() { # name: prints the time of the section before and starts the next
+    ((section_start < 0)) || echo "      ($((SECONDS - section_start)) s)"
+    section_start=$SECONDS
+    [[ -z "$1" ]] || echo "== $1"
 }
 fail=0
 check() { # name ok?
     if [[ $2 == 1 ]]; then echo "ok    $1"; else echo "FAIL  $1"; fail=1; fi
 }
 
-echo "== decompression bombs (3 GiB of output each)"
+section "decompression bombs (3 GiB of output each)"
 if command -v xz >/dev/null; then
     head -c 3G /dev/zero | xz -T1 -6 -c >"$TMP/bomb.xz"
     head -c 3G /dev/zero | xz -T1 --format=lzma -6 -c >"$TMP/bomb.lzma"
     ls -l "$TMP"/bomb.* | awk '{print "      " $5 " bytes  " $9}'
     want=$(head -c 3G /dev/zero | sha1sum | cut -c1-40)
     for f in bomb.xz bomb.lzma; do
+        # One decode gives both the peak memory and the SHA-1 of the output.
         start=$(date +%s)
-        big=$(peak_kib "$BIN" -dc "$TMP/$f")
+        big=$(peak_kib_to "$TMP/sha1" "$BIN" -t --sha1 "$TMP/$f")
         secs=$(($(date +%s) - start))
-        ref=$(peak_kib xz -dc "$TMP/$f")
-        echo "      $f: -dc peak RSS ours ${big} KiB, xz ${ref} KiB; ours ${secs} s"
-        check "$f decodes to /dev/null in bounded memory" $((big < ref + 16384 ? 1 : 0))
-        out=$("$BIN" -t --sha1 "$TMP/$f" | cut -c1-40)
+        ref=$(peak_kib xz -t "$TMP/$f")
+        echo "      $f: -t peak RSS ours ${big} KiB, xz ${ref} KiB; ours ${secs} s"
+        check "$f decodes in bounded memory" $((big < ref + 16384 ? 1 : 0))
+        out=$(cut -c1-40 "$TMP/sha1")
         check "$f decodes to the right 3 GiB (SHA-1)" $([[ $out == "$want" ]] && echo 1 || echo 0)
     done
 else
     echo "skip: xz is not installed"
 fi
 
-echo "== streaming compression: 1 GiB through stdin costs what 10 MB costs"
+section "streaming compression: 1 GiB through stdin costs what 10 MB costs"
 # (process substitution: `yes` dies of SIGPIPE, which pipefail would report)
 gen() { head -c "$1" < <(yes 'LZMA streams through a sliding window; memory is bounded by the settings.'); }
 # -F lzma -T2: the match finder on a thread of its own (its queues bounded too).
@@ -80,17 +90,17 @@ else
     check "1 GiB -0 stream round trip through pipes" 0
 fi
 
-echo "== parallel streaming: 1 GiB through stdin at -T2 costs what 200 MB costs"
+section "parallel streaming: 1 GiB through stdin at -T2 costs what 200 MB costs"
 gen 200M >"$TMP/mid"
 small=$(peak_kib "$BIN" -z -T2 -6 -c "$TMP/mid")
 start=$(date +%s)
-big=$(gen 1G | peak_kib "$BIN" -z -T2 -6 -c)
+# The measured run also writes the file the decoding checks below use.
+big=$(gen 1G | peak_kib_to "$TMP/big.xz" "$BIN" -z -T2 -6 -c)
 secs=$(($(date +%s) - start))
 if command -v xz >/dev/null; then ref=$(gen 1G | peak_kib xz -z -T2 -6 -c); else ref=$big; fi
 echo "      -z -T2 -6: 200 MB ${small} KiB, 1 GiB via stdin ${big} KiB (${secs} s), xz -T2 ${ref} KiB"
 check "-z -T2: 1 GiB stdin peak RSS within 10% of 200 MB" $((big * 100 <= small * 110 ? 1 : 0))
 check "-z -T2: 1 GiB stdin peak RSS at most xz -T2's + 25%" $((big * 100 <= ref * 125 ? 1 : 0))
-gen 1G | "$BIN" -z -T2 -6 -c >"$TMP/big.xz"
 gen 200M | "$BIN" -z -T2 -6 -c >"$TMP/mid.xz"
 small=$(peak_kib "$BIN" -dc -T2 "$TMP/mid.xz")
 big=$(peak_kib "$BIN" -dc -T2 "$TMP/big.xz")
@@ -107,9 +117,10 @@ else
 fi
 rm -f "$TMP/big.xz" "$TMP/mid.xz" "$TMP/mid"
 
-echo "== swiftlzma --roundtrip"
+section "swiftlzma --roundtrip"
 "$BIN" --roundtrip | tee "$TMP/rt"
 check "--roundtrip prints OK" $([[ $(tail -1 "$TMP/rt") == OK ]] && echo 1 || echo 0)
 
+section ""
 if [[ $fail == 0 ]]; then echo "release checks: all passed"; else echo "release checks: FAILED"; fi
 exit $fail
