@@ -309,8 +309,28 @@ bench_mt() {
     mb=$(awk -v b="$(fsize "$big")" 'BEGIN {printf "%.1f", b / 1048576}')
     echo
     echo "== mt: -T2 on $mb MiB of concatenated corpus files ($(nproc) processors; wall time, medians of $RUNS alternating runs) =="
-    printf '%-22s %9s %9s %9s %8s %8s %9s %9s  %s\n' command ours_T2_s xz_T2_s ours_T1_s vs_xz T1/T2 ours_KiB xz_KiB check
-    hr 104
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -T 2, its start-up on an empty file subtracted)"
+    printf '%-22s %9s %9s %9s %8s %8s %9s %9s  %s' command ours_T2_s xz_T2_s ours_T1_s vs_xz T1/T2 ours_KiB xz_KiB check
+    [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s vs_58
+    printf '\n'
+    hr 122
+    local start58=0
+    if [[ -n $XZ58 ]]; then
+        xz -c /dev/null >"$TMP/empty.xz"
+        local st=() r
+        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.xz"; st+=("$M_T"); done
+        start58=$(printf '%s\n' "${st[@]}" | median)
+    fi
+    # mt58 ARGS...: after a row's own columns, liblzma 5.8.1 with the same
+    # arguments (alternating with ours, OURS_ARGS), its time and our ratio.
+    mt58() {
+        [[ -n $XZ58 ]] || { printf '\n'; return; }
+        alternate /dev/null "$TMP/o58" -- "${OURS_CMD[@]}" "${OURS_ARGS[@]}" -- "$XZ58" "$@"
+        if ((R_RC != 0)); then printf '  n/a (exit %s)\n' "$R_RC"; return; fi
+        local net
+        net=$(awk -v a="$R_T" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
+        printf ' %9.3f %7s\n' "$net" "$(ratio "$O_T" "$net")"
+    }
     local p
     for p in $presets; do
         local o1="$TMP/mt1" o2="$TMP/mt2" check=ok
@@ -323,8 +343,11 @@ bench_mt() {
         cmp -s "$o1" "$o2" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -$p: our output differs from xz -T2's"; }
         alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 "-$p" -c "$big" -- "${OURS_CMD[@]}" -T2 "-$p" -c "$big"
         # Each ratio from its own alternating series.
-        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s\n' "-z -T2 -$p" "$t2" "$x2" "$O_T" \
+        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s' "-z -T2 -$p" "$t2" "$x2" "$O_T" \
             "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
+        OURS_ARGS=(-T2 "-$p" -c "$big")
+        mt58 -z -T 2 "-$p" "$big"
+        [[ -z $XZ58 ]] || cmp -s "$o1" "$TMP/o58" || { FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -$p: our output differs from liblzma 5.8.1's -T 2"; }
     done
     local z="$TMP/mt.xz" check=ok
     xz -T2 -3 -c "$big" >"$z"
@@ -337,11 +360,13 @@ bench_mt() {
         local t2=$O_T x2=$R_T k2=$O_KB xk=$R_KB
         cmp -s "$TMP/d1" "$big" || { check=FAIL; FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -d: output differs from the input"; }
         alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -T1 -dc "$z" -- "${OURS_CMD[@]}" -T2 -dc "$z"
-        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s\n' "-d -T2 ($blocks blocks)" "$t2" "$x2" "$O_T" \
+        printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s' "-d -T2 ($blocks blocks)" "$t2" "$x2" "$O_T" \
             "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
+        OURS_ARGS=(-T2 -dc "$z")
+        mt58 -d -T 2 "$z"
     fi
-    hr 104
-    echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z)"
+    hr 122
+    echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z; vs_58 = ours / liblzma 5.8.1 -T 2, from its own alternating series)"
 }
 
 # --- seek ---------------------------------------------------------------------
