@@ -309,7 +309,7 @@ bench_mt() {
     mb=$(awk -v b="$(fsize "$big")" 'BEGIN {printf "%.1f", b / 1048576}')
     echo
     echo "== mt: -T2 on $mb MiB of concatenated corpus files ($(nproc) processors; wall time, medians of $RUNS alternating runs) =="
-    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -T 2, its start-up on an empty file subtracted)"
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -T2, its start-up on an empty file subtracted)"
     printf '%-22s %9s %9s %9s %8s %8s %9s %9s  %s' command ours_T2_s xz_T2_s ours_T1_s vs_xz T1/T2 ours_KiB xz_KiB check
     [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s vs_58
     printf '\n'
@@ -346,8 +346,8 @@ bench_mt() {
         printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s' "-z -T2 -$p" "$t2" "$x2" "$O_T" \
             "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
         OURS_ARGS=(-T2 "-$p" -c "$big")
-        mt58 -z -T 2 "-$p" "$big"
-        [[ -z $XZ58 ]] || cmp -s "$o1" "$TMP/o58" || { FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -$p: our output differs from liblzma 5.8.1's -T 2"; }
+        mt58 -z -T2 "-$p" "$big"
+        [[ -z $XZ58 ]] || cmp -s "$o1" "$TMP/o58" || { FAILS=$((FAILS + 1)); echo "FAIL: mt -T2 -$p: our output differs from liblzma 5.8.1's -T2"; }
     done
     local z="$TMP/mt.xz" check=ok
     xz -T2 -3 -c "$big" >"$z"
@@ -363,10 +363,10 @@ bench_mt() {
         printf '%-22s %9.3f %9.3f %9.3f %8s %8s %9s %9s  %s' "-d -T2 ($blocks blocks)" "$t2" "$x2" "$O_T" \
             "$(ratio "$t2" "$x2")" "$(ratio "$O_T" "$R_T")" "$k2" "$xk" "$check"
         OURS_ARGS=(-T2 -dc "$z")
-        mt58 -d -T 2 "$z"
+        mt58 -d -T2 "$z"
     fi
     hr 122
-    echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z; vs_58 = ours / liblzma 5.8.1 -T 2, from its own alternating series)"
+    echo "(vs_xz = ours -T2 / xz -T2, target <= 1.00; T1/T2 = ours -T1 / ours -T2, target >= 1.7 for -z; vs_58 = ours / liblzma 5.8.1 -T2, from its own alternating series)"
 }
 
 # --- seek ---------------------------------------------------------------------
