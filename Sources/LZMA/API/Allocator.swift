@@ -66,12 +66,17 @@ public struct LZMAAllocator: Sendable {
     /// 64 MiB at 9.
     public static let standard = LZMAAllocator(
         allocateZeroed: { n in
-            let p = UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16)
+            let p = swiftAllocate(n)
             p.initializeMemory(as: UInt8.self, repeating: 0, count: n)
             return p
         },
-        allocateUninitialized: { n in UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16) },
+        allocateUninitialized: swiftAllocate,
         deallocate: { $0.deallocate() })
+
+    @Sendable
+    private static func swiftAllocate(_ n: Int) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer.allocate(byteCount: max(n, 1), alignment: 16)
+    }
 
     /// `count` zeroed values of `T` (a trivial type).
     func allocate<T>(_: T.Type, count: Int) -> UnsafeMutablePointer<T> {

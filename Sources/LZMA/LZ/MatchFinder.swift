@@ -201,8 +201,8 @@ final class MatchFinder {
         // Zero = empty (farther back than any dictionary reaches).
         hash = allocator.allocate(UInt32.self, count: hashCount)
         sonCount = layout.sonCount
-        // Son entries are always written before they are read; zeroed pages
-        // from the allocator stay unbacked until then.
+        // Son entries are always written before they are read, front to
+        // back (the allocator's `allocateUninitialized`).
         son = allocator.allocateScratch(UInt32.self, count: sonCount)
         crcTable = CRC32.tables.base
         niceLength = options.niceLength
