@@ -111,19 +111,23 @@ struct RangeDecoder: LZMABitSource {
         normalize()
         let bound = (range &>> BitModelConstants.numBitModelTotalBits) &* prob
         // No branch: a tree bit is a coin flip to the branch predictor, and
-        // the next probability depends on it. One subtraction gives both
-        // code - bound and the bit (its borrow), so the selects (cmov) key
-        // off its flags.
-        let (rest, zero) = code.subtractingReportingOverflow(bound)
-        range = zero ? bound : range &- bound
-        code = zero ? code : rest
+        // the next probability depends on it. Written as masks, not `?:`: a
+        // ternary is a branch in the IR, and where its arms are constants
+        // (the first step of every tree) LLVM kept it one, which cost a
+        // mispredict on every other tree (callgrind --branch-sim).
+        let isZero = code < bound
+        // All ones for a 0 bit (a Bool's byte is 0 or 1).
+        let zeroMask = 0 &- UInt32(unsafeBitCast(isZero, to: UInt8.self))
+        let bit = zeroMask &+ 1
+        code &-= bound & ~zeroMask
+        range = (range &- bound) ^ (((range &- bound) ^ bound) & zeroMask)
         // Both updates in one expression: prob - ((prob - target) >> 5), an
         // arithmetic shift, with target 0 for a 1 and 2048 - 31 for a 0 (the
         // 31 turns the shift's rounding down into the + (2048 - prob) >> 5).
-        let target: UInt32 = zero ? BitModelConstants.bitModelTotal &- 31 : 0
+        let target = zeroMask & (BitModelConstants.bitModelTotal &- 31)
         let step = Int32(bitPattern: prob &- target) &>> Int32(BitModelConstants.numMoveBits)
         p.pointee = UInt16(truncatingIfNeeded: prob &- UInt32(bitPattern: step))
-        return zero ? 0 : 1
+        return bit
     }
 
     @inline(__always)
