@@ -18,7 +18,9 @@
 #               resident memory per process). May contain args;
 #               e.g. OURS=xz benchmarks xz against itself to test this script.
 #   SKIP_BUILD  set to 1 to not run `swift build` for the default OURS
-#   CACHE       where corpus .lzma files for 'decode' are kept between runs
+#   DECODE_MODES  inputs for 'decode' (default "6"): xz presets (6, 0, 9e...), x86 or
+#               delta (those filters before LZMA2 -6), lzmaN (.lzma at preset N)
+#   CACHE       where corpus .xz/.lzma files for 'decode' are kept between runs
 #               (default <repo>/.build/bench-cache; xz output is deterministic)
 #
 # Timing: each command runs through Scripts/bench-run.py (perf_counter wall
@@ -146,67 +148,116 @@ echo "xz:   $(xz --version | head -1); corpus: $CORPUS (${#NAMES[@]} files); RUN
 FAILS=0
 
 # --- decode -------------------------------------------------------------------
-bench_decode() {
-    echo
-    echo "== decode: ours -dc F.lzma vs xz -dc F.lzma (F.lzma = xz --format=lzma -6 -T1) =="
-    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -d, its start-up on an empty file subtracted)"
-    mkdir -p "$CACHE"
-    printf '%-12s %10s %9s %9s %7s %9s %9s %7s  %s' file size ours_s xz_s t_ratio ours_KiB xz_KiB m_ratio check
-    [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s t58_ratio
-    printf '\n'
-    hr 96
-    local name sum_o=0 sum_r=0 n_ok=0 sum_o58=0 sum_r58=0 start58=0
-    if [[ -n $XZ58 ]]; then
-        xz --format=lzma -c /dev/null >"$TMP/empty.lzma"
-        local st=() r
-        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.lzma"; st+=("$M_T"); done
-        start58=$(printf '%s\n' "${st[@]}" | median)
-    fi
-    for name in "${NAMES[@]}"; do
-        local src="$CORPUS/$name" z="$CACHE/$name.p6.lzma" key
-        key="$(fsize "$src") $(stat -c %Y "$src")"
-        if [[ ! -s "$z" || "$(cat "$z.key" 2>/dev/null)" != "$key" ]]; then
-            xz --format=lzma -6 -T1 -c "$src" >"$z" && echo "$key" >"$z.key"
-        fi
-        local check
-        measure "$TMP/dec" "${OURS_CMD[@]}" -dc "$z"
-        if ((M_RC != 0)); then
-            printf '%-12s %10s  n/a (exit %s) %s\n' "$name" "$(fsize "$src")" "$M_RC" "$(head -1 "$TMP/err" | head -c 100)"
-            continue
-        fi
-        if [[ "$(sha1 <"$TMP/dec")" == "$(orig_sha "$name")" ]]; then check=ok; else
-            check=FAIL
-            FAILS=$((FAILS + 1))
-        fi
-        alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z"
-        if ((O_RC != 0)); then
-            printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "$O_RC"
-            continue
-        fi
-        printf '%-12s %10s %9.3f %9.3f %7s %9s %9s %7s  %s' "$name" "$(fsize "$src")" "$O_T" "$R_T" \
-            "$(ratio "$O_T" "$R_T")" "$O_KB" "$R_KB" "$(ratio "$O_KB" "$R_KB")" "$check"
-        if [[ -n $XZ58 ]]; then
-            local ours_t=$O_T ref_t=$R_T ours_kb=$O_KB ref_kb=$R_KB
-            alternate /dev/null /dev/null -- "${OURS_CMD[@]}" -dc "$z" -- "$XZ58" -d "$z"
-            local net58
-            net58=$(awk -v a="$R_T" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
-            printf ' %9.3f %7s' "$net58" "$(ratio "$O_T" "$net58")"
-            sum_o58=$(echo "$sum_o58 $O_T" | awk '{printf "%.6f", $1 + $2}')
-            sum_r58=$(echo "$sum_r58 $net58" | awk '{printf "%.6f", $1 + $2}')
-            O_T=$ours_t R_T=$ref_t O_KB=$ours_kb R_KB=$ref_kb
-        fi
-        printf '\n'
-        [[ $check == FAIL ]] && echo "FAIL: decode $name: output SHA-1 differs from the original"
-        sum_o=$(echo "$sum_o $O_T" | awk '{printf "%.6f", $1 + $2}')
-        sum_r=$(echo "$sum_r $R_T" | awk '{printf "%.6f", $1 + $2}')
-        n_ok=$((n_ok + 1))
+# Decoding mode -> the xz options that make its input (.xz, one thread).
+decode_opts() {
+    case "$1" in
+    x86) echo "--x86 --lzma2=preset=6" ;;
+    delta) echo "--delta=dist=1 --lzma2=preset=6" ;;
+    lzma*) echo "--format=lzma -${1#lzma}" ;;
+    *) echo "-$1" ;;
+    esac
+}
+
+# Runs each of N commands RUNS times, rotating which goes first every run.
+# Commands are separated by "--"; stdout goes to /dev/null. Sets A_T[i]
+# (median seconds) and A_RC[i] (first non-zero exit, else 0).
+alternate_n() {
+    local cmds=() cur=() c n r k
+    while (($#)); do
+        if [[ $1 == -- ]]; then cmds+=("${cur[*]}"); cur=(); else cur+=("$1"); fi
+        shift
     done
-    hr 96
-    printf '%-12s %10s %9.3f %9.3f %7s   (sum of medians over %d files)\n' TOTAL "" "$sum_o" "$sum_r" "$(ratio "$sum_o" "$sum_r")" "$n_ok"
+    cmds+=("${cur[*]}")
+    n=${#cmds[@]}
+    A_T=() A_RC=()
+    local -a times
+    for ((c = 0; c < n; c++)); do times[c]=""; A_RC[c]=0; done
+    for ((r = 0; r < RUNS; r++)); do
+        for ((k = 0; k < n; k++)); do
+            c=$(((r + k) % n))
+            ((A_RC[c] == 0)) || continue
+            read -ra cur <<<"${cmds[c]}"
+            measure /dev/null "${cur[@]}"
+            if ((M_RC != 0)); then A_RC[c]=$M_RC; else times[c]+="$M_T "; fi
+        done
+    done
+    for ((c = 0; c < n; c++)); do A_T[c]=$(printf '%s\n' ${times[c]} | grep . | median); done
+}
+
+bench_decode() {
+    local modes=${DECODE_MODES:-6}
+    echo
+    echo "== decode: ours -dc F.xz vs xz -dc F.xz (F.xz = xz -T1 with the mode's options) =="
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -d, its start-up on an empty file subtracted)"
+    echo "   modes: $modes; three-way alternation, medians of $RUNS runs"
+    mkdir -p "$CACHE"
+    local start58=0
     if [[ -n $XZ58 ]]; then
-        printf '%-12s %10s %9.3f %9.3f %7s   (vs liblzma 5.8.1, its start-up of %.3f s subtracted)\n' \
-            TOTAL58 "" "$sum_o58" "$sum_r58" "$(ratio "$sum_o58" "$sum_r58")" "$start58"
+        xz -c /dev/null >"$TMP/empty.xz"
+        local st=() r
+        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.xz"; st+=("$M_T"); done
+        start58=$(printf '%s\n' "${st[@]}" | median)
+        printf '   liblzma 5.8.1 start-up: %.3f s\n' "$start58"
     fi
+    local mode
+    for mode in $modes; do
+        local opts
+        opts=$(decode_opts "$mode")
+        echo
+        echo "-- mode $mode (xz $opts) --"
+        printf '%-12s %10s %9s %9s %7s' file size ours_s xz_s vs_xz
+        [[ -z $XZ58 ]] || printf ' %9s %7s' xz58_s vs_58
+        printf '  %s\n' check
+        hr 80
+        local name sum_o=0 sum_r=0 sum_58=0 n_ok=0 worst58=0 worstname=""
+        for name in "${NAMES[@]}"; do
+            local src="$CORPUS/$name" z="$CACHE/$name.$mode.xz" key
+            [[ $mode == lzma* ]] && z="$CACHE/$name.p${mode#lzma}.lzma"
+            key="$(fsize "$src") $(stat -c %Y "$src") $opts"
+            if [[ ! -s "$z" || "$(cat "$z.key" 2>/dev/null)" != "$key" ]]; then
+                # shellcheck disable=SC2086
+                xz $opts -T1 -c "$src" >"$z" && echo "$key" >"$z.key"
+            fi
+            local check
+            measure "$TMP/dec" "${OURS_CMD[@]}" -dc "$z"
+            if ((M_RC != 0)); then
+                printf '%-12s %10s  n/a (exit %s) %s\n' "$name" "$(fsize "$src")" "$M_RC" "$(head -1 "$TMP/err" | head -c 100)"
+                continue
+            fi
+            if [[ "$(sha1 <"$TMP/dec")" == "$(orig_sha "$name")" ]]; then check=ok; else
+                check=FAIL
+                FAILS=$((FAILS + 1))
+            fi
+            if [[ -n $XZ58 ]]; then
+                alternate_n "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z" -- "$XZ58" -d "$z"
+            else
+                alternate_n "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z"
+            fi
+            if ((A_RC[0] != 0)); then
+                printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "${A_RC[0]}"
+                continue
+            fi
+            printf '%-12s %10s %9.3f %9.3f %7s' "$name" "$(fsize "$src")" "${A_T[0]}" "${A_T[1]}" "$(ratio "${A_T[0]}" "${A_T[1]}")"
+            if [[ -n $XZ58 ]]; then
+                local net58 r58
+                net58=$(awk -v a="${A_T[2]}" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
+                r58=$(ratio "${A_T[0]}" "$net58")
+                printf ' %9.3f %7s' "$net58" "$r58"
+                sum_58=$(echo "$sum_58 $net58" | awk '{printf "%.6f", $1 + $2}')
+                if awk -v a="$r58" -v b="$worst58" 'BEGIN {exit !(a > b)}'; then worst58=$r58 worstname=$name; fi
+            fi
+            printf '  %s\n' "$check"
+            [[ $check == FAIL ]] && echo "FAIL: decode $name ($mode): output SHA-1 differs from the original"
+            sum_o=$(echo "$sum_o ${A_T[0]}" | awk '{printf "%.6f", $1 + $2}')
+            sum_r=$(echo "$sum_r ${A_T[1]}" | awk '{printf "%.6f", $1 + $2}')
+            n_ok=$((n_ok + 1))
+        done
+        hr 80
+        printf '%-12s %10s %9.3f %9.3f %7s' TOTAL "" "$sum_o" "$sum_r" "$(ratio "$sum_o" "$sum_r")"
+        [[ -z $XZ58 ]] || printf ' %9.3f %7s' "$sum_58" "$(ratio "$sum_o" "$sum_58")"
+        printf '   (sum of medians, %d files)\n' "$n_ok"
+        [[ -z $XZ58 ]] || printf '   worst file vs liblzma 5.8.1: %s %s\n' "$worstname" "$worst58"
+    done
 }
 
 # --- sha1 ---------------------------------------------------------------------
