@@ -224,12 +224,24 @@ private let longOptions: [LongOption] = [
     .init(name: "explain-max", takesValue: true, key: "explain-max"),
 ] + newLongOptions.map { LongOption(name: $0.name, takesValue: $0.takesValue, key: $0.name) }
 
-/// Short options that take a value.
-private let shortWithValue: Set<Character> = ["S", "F", "C", "T", "M"]
-private let shortFlags: Set<Character> = [
-    "z", "d", "t", "l", "k", "f", "c", "e", "q", "v", "Q", "h", "H", "V",
-    "0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
-]
+/// Short options that take a value, and those that do not. Switches, not
+/// sets: a `Set<Character>` brought in hashing and set code (some 128 KiB of
+/// resident pages) that nothing else on the way to compressing uses.
+private func shortTakesValue(_ c: Character) -> Bool {
+    switch c {
+    case "S", "F", "C", "T", "M": return true
+    default: return false
+    }
+}
+
+private func isShortFlag(_ c: Character) -> Bool {
+    switch c {
+    case "z", "d", "t", "l", "k", "f", "c", "e", "q", "v", "Q", "h", "H", "V",
+         "0", "1", "2", "3", "4", "5", "6", "7", "8", "9":
+        return true
+    default: return false
+    }
+}
 
 /// Parses `arguments` (without the program name). `programName` selects the
 /// default operation as xz does for `unxz`/`xzcat`/`unlzma`/`lzcat`/`lzma`.
@@ -421,7 +433,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
             var rest = arg.dropFirst()
             while let c = rest.first {
                 rest = rest.dropFirst()
-                if shortWithValue.contains(c) {
+                if shortTakesValue(c) {
                     var value = String(rest)
                     if value.isEmpty {
                         guard index < arguments.count else {
@@ -433,7 +445,7 @@ func parseCommandLine(_ arguments: [String], programName: String) throws(UsageEr
                     try apply(String(c), value, "-\(c)")
                     break
                 }
-                guard shortFlags.contains(c) else {
+                guard isShortFlag(c) else {
                     // xz 5.4's getopt knows -r but has no action for it: it
                     // prints only the hint, no "invalid option" line.
                     if c == "r" { throw UsageError("", suggestHelp: true) }

@@ -31,14 +31,16 @@ public enum XZOptionParsing {
     public static func parseSize(_ text: String, option: String, in range: ClosedRange<UInt64>) throws(LZMAError) -> UInt64 {
         let bytes = Array(text.utf8.drop(while: { $0 == 0x20 || $0 == 0x09 }))
         if bytes == Array("max".utf8) { return range.upperBound }
-        let outOfRange = LZMAError.invalidOptions(
-            "Value of the option `\(option)' must be in the range [\(range.lowerBound), \(range.upperBound)]")
+        // A function, so the message is formatted only when thrown.
+        func outOfRange() -> LZMAError {
+            .invalidOptions("Value of the option `\(option)' must be in the range [\(range.lowerBound), \(range.upperBound)]")
+        }
         var i = 0
         var value: UInt64 = 0
         while i < bytes.count, bytes[i] >= 0x30, bytes[i] <= 0x39 {
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (a, o2) = m.addingReportingOverflow(UInt64(bytes[i] &- 0x30))
-            guard !o1, !o2 else { throw outOfRange }
+            guard !o1, !o2 else { throw outOfRange() }
             value = a
             i += 1
         }
@@ -59,10 +61,10 @@ public enum XZOptionParsing {
                 throw LZMAError.invalidOptions("\(String(decoding: bytes[i...], as: UTF8.self)): Invalid multiplier suffix"
                     + XZOptionParsing.validSuffixesSentence)
             }
-            guard value <= UInt64.max >> shift else { throw outOfRange }
+            guard value <= UInt64.max >> shift else { throw outOfRange() }
             value <<= shift
         }
-        guard range.contains(value) else { throw outOfRange }
+        guard range.contains(value) else { throw outOfRange() }
         return value
     }
 }
