@@ -38,11 +38,18 @@ final class LZMA2Encoder {
     /// written as coded or stored.
     var tracer: LZMATracer? { didSet { lzma.tracer = tracer } }
 
-    /// Encoded output waiting to be handed out.
+    /// Encoded output waiting to be handed out: a chunk header, stored
+    /// chunks, or the end byte.
     private var out: UnsafeMutablePointer<UInt8>
     private var outCount = 0
     private var outHead = 0
     private static let outCapacity = maxCompressed + 2 * 6 + 2 * 3 + 16
+    /// An LZMA chunk's body, handed out after its header straight from the
+    /// range coder's buffer (`lzma.rc.out`, which is emptied once it has
+    /// gone): copying it into `out` first cost 64 KiB of resident memory
+    /// (a tenth of the encoder's own at -0) and a copy of every byte.
+    private var bodyCount = 0
+    private var bodyHead = 0
 
     /// With a dictionary under 64 KiB the match finder may drop bytes of a
     /// chunk that must then be stored, so the chunk's input is kept here.
@@ -97,6 +104,18 @@ final class LZMA2Encoder {
                 outHead = 0
                 outCount = 0
             }
+            if bodyHead < bodyCount {
+                let n = min(bodyCount - bodyHead, room - produced)
+                if n > 0 {
+                    (output! + produced).update(from: lzma.rc.out + bodyHead, count: n)
+                    produced += n
+                    bodyHead += n
+                }
+                if bodyHead < bodyCount { return (consumed, produced, .outputFull) }
+                bodyHead = 0
+                bodyCount = 0
+                lzma.rc.outPos = 0
+            }
             if ended { return (consumed, produced, .streamEnd) }
             var copied = 0
             if consumed < inCount {
@@ -104,7 +123,7 @@ final class LZMA2Encoder {
                 consumed += copied
             }
             if finish && consumed == inCount { mf.isFinishing = true }
-            if !step() && copied == 0 && outCount == 0 {
+            if !step() && copied == 0 && outCount == 0 && bodyCount == 0 {
                 return (consumed, produced, .needsInput)
             }
         }
@@ -222,11 +241,11 @@ final class LZMA2Encoder {
                 out[outCount] = propertiesByte
                 outCount += 1
             }
-            (out + outCount).update(from: lzma.rc.out, count: compressed)
-            outCount += compressed
+            bodyCount = compressed
             needProperties = false
             needStateReset = false
             needDictionaryReset = false
+            return
         }
         lzma.rc.outPos = 0
     }
