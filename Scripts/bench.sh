@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark swiftlzma against xz (and sha1sum) on the shared corpus.
 #
-# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [all]   (default: all)
+# Usage: Scripts/bench.sh [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [workmem] [all]   (default: all)
 # Environment:
 #   CORPUS      corpus dir (default: <repo>/../shared/corpus)
 #   FILES       space-separated corpus file names to use (default: all files)
@@ -20,6 +20,8 @@
 #   SKIP_BUILD  set to 1 to not run `swift build` for the default OURS
 #   DECODE_MODES  inputs for 'decode' (default "6"): xz presets (6, 0, 9e...), x86 or
 #               delta (those filters before LZMA2 -6), lzmaN (.lzma at preset N)
+#   WORKMEM_PRESETS  presets for 'workmem' (default "0 6 9"); WORKMEM_FILE its input
+#               (default dickens)
 #   CACHE       where corpus .xz/.lzma files for 'decode' are kept between runs
 #               (default <repo>/.build/bench-cache; xz output is deterministic)
 #
@@ -64,8 +66,8 @@ fi
 SECTIONS=("$@")
 ((${#SECTIONS[@]})) || SECTIONS=(all)
 for s in "${SECTIONS[@]}"; do
-    case "$s" in decode | sha1 | encode | xz | mt | seek | roundtrip | all) ;; *)
-        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [all]" >&2
+    case "$s" in decode | sha1 | encode | xz | mt | seek | roundtrip | workmem | all) ;; *)
+        echo "usage: $0 [decode] [sha1] [encode] [xz] [mt] [seek] [roundtrip] [workmem] [all]" >&2
         exit 2
         ;;
     esac
@@ -519,7 +521,48 @@ bench_roundtrip() {
     echo "(ratio = ours / reference; target <= 1.00 for --roundtrip vs pyLZMA)"
 }
 
+# The encoder's working memory: peak RSS of `-T1 -P -c FILE` minus the same
+# binary's `--version` peak (that takes off the runtime's fixed pages), ours
+# against xz's, medians of RUNS (at least 5). Code pages count: a touched code
+# page maps its whole 64 KiB fault-around window. So our binary is first
+# dropped from the page cache (posix_fadvise DONTNEED) and read back by one
+# run: a binary just written by the linker sits in the cache in other pieces
+# and measured up to 0.8 MB more, for both the run and --version, at random.
+# (liblzma 5.8.1 runs inside Python here, whose start-up swamps this.)
+bench_workmem() {
+    local file=$CORPUS/${WORKMEM_FILE:-dickens} runs=$RUNS p
+    ((runs < 5)) && runs=5
+    [[ -x /usr/bin/time ]] || { echo "workmem: needs GNU time (/usr/bin/time)"; return; }
+    [[ -f "$file" ]] || { echo "workmem: $file missing"; return; }
+    peak() { local i; for ((i = 0; i < runs; i++)); do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | median; }
+    local bin
+    bin=$(command -v "${OURS_CMD[0]}")
+    python3 -c 'import os, sys; fd = os.open(sys.argv[1], os.O_RDONLY); os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)' "$bin"
+    "${OURS_CMD[@]}" -T1 -0 -c "$file" >/dev/null
+    "${OURS_CMD[@]}" --version >/dev/null
+    echo
+    echo "== encoder working memory (KiB): peak RSS of -T1 -P -c $(basename "$file") minus --version's; median of $runs =="
+    printf '%-6s %10s %10s %10s %10s %10s %10s %8s
+' preset ours ours-ver ours-work xz xz-ver xz-work ratio
+    hr 80
+    local ov xv
+    ov=$(peak "${OURS_CMD[@]}" --version)
+    xv=$(peak xz --version)
+    local presets=${WORKMEM_PRESETS:-0 6 9}
+    for p in $presets; do
+        local oc xc
+        oc=$(peak "${OURS_CMD[@]}" -T1 "-$p" -c "$file")
+        xc=$(peak xz -T1 "-$p" -c "$file")
+        printf '%-6s %10s %10s %10s %10s %10s %10s %8s
+' "-$p" "$oc" "$ov" $((oc - ov)) "$xc" "$xv" $((xc - xv)) \
+            "$(ratio $((oc - ov)) $((xc - xv)))"
+    done
+    hr 80
+    echo "(ratio = ours / xz 5.4; target <= 1.15)"
+}
+
 want decode && bench_decode
+want workmem && bench_workmem
 want sha1 && bench_sha1
 want encode && bench_encode lzma "$PRESETS"
 want xz && bench_encode xz "$XZ_PRESETS"
