@@ -1,9 +1,14 @@
 /// The decoder's dictionary: the most recent output, which matches copy from.
 ///
-/// It is a circular buffer that starts small and doubles as output is
-/// produced, up to the declared dictionary size; only at that size does it
-/// wrap. So memory follows the data actually decoded: a tiny file whose header
-/// claims a 4 GiB dictionary costs a few kilobytes. Decoded bytes stay in the
+/// It is a circular buffer that starts at 64 KiB and grows sixteenfold as
+/// output is produced, up to the declared dictionary size; only at that size
+/// does it wrap. So memory follows the data actually decoded: a tiny file
+/// whose header claims a 4 GiB dictionary costs 64 KiB, and a buffer is never
+/// more than 16 times what has been decoded (its pages become resident only as
+/// they are written). Each growth copies the history into a new buffer, whose
+/// pages fault in again: doubling copied as much as the whole output and made
+/// xml.xz (5 MiB) fault 13 MiB of pages; sixteenfold copies a fifteenth.
+/// Decoded bytes stay in the
 /// window until handed out (`copyOut`), which is how output per call is bounded.
 ///
 /// Two things keep bounds and wrap checks out of the decoder's hot loop:
@@ -67,7 +72,7 @@ struct OutputWindow {
         guard pos == capacity else { return }
         precondition(flushed == pos)
         if capacity < dictSize {
-            let newCap = capacity > dictSize / 2 ? dictSize : capacity * 2
+            let newCap = capacity > dictSize / 16 ? dictSize : capacity * 16
             let nb = OutputWindow.allocate(newCap)
             nb.update(from: buf, count: pos)
             deallocate()
@@ -105,7 +110,14 @@ struct OutputWindow {
     /// overlap the destination (a run repeats) and may wrap around the end of
     /// the buffer.
     @inline(__always)
-    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int) {
+    ///
+    /// `isFull` says whether the bytes after `pos + count` are history (the
+    /// buffer has wrapped): only then are the bytes a word copy writes past
+    /// the end put back. Before that they are not yet written, and reading
+    /// them to save them mapped each fresh page read-only first (the zero
+    /// page), so every page of a new window faulted twice.
+    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int,
+                          isFull: Bool) {
         var src = pos &- distance
         // Wraps without a branch: adds capacity when src is negative.
         src &+= (src &>> (Int.bitWidth &- 1)) & capacity
@@ -116,12 +128,15 @@ struct OutputWindow {
             // whatever the length, so a match of up to 16 bytes takes no
             // loop: its exit was a mispredict on one match in five
             // (callgrind --branch-sim, dickens). Up to 16 bytes past the end
-            // are written (into history, or the slack); they are saved first
-            // and put back.
+            // are written (into history, or the slack); history is saved
+            // first and put back.
             let d = UnsafeMutableRawPointer(dic + pos)
             let s = UnsafeRawPointer(dic + src)
-            let after0 = d.loadUnaligned(fromByteOffset: count, as: UInt64.self)
-            let after1 = d.loadUnaligned(fromByteOffset: count &+ 8, as: UInt64.self)
+            var after0: UInt64 = 0, after1: UInt64 = 0
+            if isFull {
+                after0 = d.loadUnaligned(fromByteOffset: count, as: UInt64.self)
+                after1 = d.loadUnaligned(fromByteOffset: count &+ 8, as: UInt64.self)
+            }
             d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
             d.storeBytes(of: s.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
             if count > 16 {
@@ -131,8 +146,10 @@ struct OutputWindow {
                     i &+= 8
                 } while i < count
             }
-            d.storeBytes(of: after0, toByteOffset: count, as: UInt64.self)
-            d.storeBytes(of: after1, toByteOffset: count &+ 8, as: UInt64.self)
+            if isFull {
+                d.storeBytes(of: after0, toByteOffset: count, as: UInt64.self)
+                d.storeBytes(of: after1, toByteOffset: count &+ 8, as: UInt64.self)
+            }
         } else if src < pos && count > 16 {
             // A long match at a short distance d (1-7): a repeating pattern.
             // Its first d * ceil(8 / d) bytes go byte by byte; after that the
@@ -146,13 +163,13 @@ struct OutputWindow {
                 n &+= 1
             } while n < period
             let d = UnsafeMutableRawPointer(dic + pos)
-            let after = d.loadUnaligned(fromByteOffset: count, as: UInt64.self)
+            let after = isFull ? d.loadUnaligned(fromByteOffset: count, as: UInt64.self) : 0
             repeat {
                 d.storeBytes(of: d.loadUnaligned(fromByteOffset: n &- period, as: UInt64.self),
                              toByteOffset: n, as: UInt64.self)
                 n &+= 8
             } while n < count
-            d.storeBytes(of: after, toByteOffset: count, as: UInt64.self)
+            if isFull { d.storeBytes(of: after, toByteOffset: count, as: UInt64.self) }
         } else {
             // Short distance (a run) or a source that wraps: byte by byte.
             var s = src

@@ -274,7 +274,7 @@ final class LZMADecoder {
         let n = min(remainLen, limit - window.pos)
         guard n > 0 else { return }
         OutputWindow.copyMatch(window.buf, pos: window.pos, distance: Int(reps[0]) + 1, count: n,
-                               capacity: window.capacity)
+                               capacity: window.capacity, isFull: window.isFull)
         window.pos += n
         posCounter &+= UInt32(truncatingIfNeeded: n)
         remainLen -= n
@@ -460,7 +460,7 @@ final class LZMADecoder {
             let cur = len < room ? len : room
             remainLen = len &- cur
             if cur > 0 {
-                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
+                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap, isFull: isFull)
                 pos &+= cur
             }
         } while S.commits && pos < limit && rc.inp < bufLimit
