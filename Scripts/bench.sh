@@ -42,8 +42,9 @@ PRESETS=${PRESETS:-"0 1 3 6 9 9e"}
 XZ_PRESETS=${XZ_PRESETS:-"0 6"}
 CACHE=${CACHE:-$ROOT/.build/bench-cache}
 RUN="python3 $ROOT/Scripts/bench-run.py"
-# liblzma 5.8.1 as the second reference ('decode'); its Python start-up is
-# measured on an empty file and taken off its times.
+# liblzma 5.8.1 as the second reference ('decode'): timed inside its Python
+# process by Scripts/liblzma58-decode.py (decoder creation to its end, input
+# read and output written as xz58 -d does), so Python's start-up is not in it.
 XZ58=${XZ58:-$ROOT/../shared/tools/xz58}
 if [[ ! -x "$XZ58" ]] || ! "$XZ58" --version >/dev/null 2>&1; then XZ58=""; fi
 
@@ -172,8 +173,9 @@ decode_opts() {
 }
 
 # Runs each of N commands RUNS times, rotating which goes first every run.
-# Commands are separated by "--"; stdout goes to /dev/null. Sets A_T[i]
-# (median seconds) and A_RC[i] (first non-zero exit, else 0).
+# Commands are separated by "--"; stdout goes to /dev/null. A command whose
+# first word is @self times itself: it prints "SECONDS ..." and that is its
+# time. Sets A_T[i] (median seconds) and A_RC[i] (first non-zero exit, else 0).
 alternate_n() {
     local cmds=() cur=() c n r k
     while (($#)); do
@@ -190,7 +192,14 @@ alternate_n() {
             c=$(((r + k) % n))
             ((A_RC[c] == 0)) || continue
             read -ra cur <<<"${cmds[c]}"
-            measure /dev/null "${cur[@]}"
+            if [[ ${cur[0]} == @self ]]; then
+                local line
+                line=$("${cur[@]:1}" 2>"$TMP/err")
+                M_RC=$?
+                M_T=${line%% *}
+            else
+                measure /dev/null "${cur[@]}"
+            fi
             if ((M_RC != 0)); then A_RC[c]=$M_RC; else times[c]+="$M_T "; fi
         done
     done
@@ -200,18 +209,11 @@ alternate_n() {
 bench_decode() {
     local modes=${DECODE_MODES:-6}
     echo
-    echo "== decode: ours -dc F.xz vs xz -dc F.xz (F.xz = xz -T1 with the mode's options) =="
-    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 ($XZ58 -d, its start-up on an empty file subtracted)"
+    echo "== decode: ours -T1 -dc F.xz vs xz -dc F.xz (F.xz = xz -T1 with the mode's options), whole processes =="
+    [[ -z $XZ58 ]] || echo "   and vs liblzma 5.8.1 in process (Scripts/liblzma58-decode.py: no process start-up, which ours pays)"
     echo "   modes: $modes; three-way alternation, medians of $RUNS runs"
     mkdir -p "$CACHE"
-    local start58=0
-    if [[ -n $XZ58 ]]; then
-        xz -c /dev/null >"$TMP/empty.xz"
-        local st=() r
-        for ((r = 0; r < RUNS; r++)); do measure /dev/null "$XZ58" -d "$TMP/empty.xz"; st+=("$M_T"); done
-        start58=$(printf '%s\n' "${st[@]}" | median)
-        printf '   liblzma 5.8.1 start-up: %.3f s\n' "$start58"
-    fi
+    local in58=(@self python3 "$ROOT/Scripts/liblzma58-decode.py" "$XZ58")
     local mode
     for mode in $modes; do
         local opts
@@ -242,9 +244,9 @@ bench_decode() {
                 FAILS=$((FAILS + 1))
             fi
             if [[ -n $XZ58 ]]; then
-                alternate_n "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z" -- "$XZ58" -d "$z"
+                alternate_n "${OURS_CMD[@]}" -T1 -dc "$z" -- xz -dc "$z" -- "${in58[@]}" "$z"
             else
-                alternate_n "${OURS_CMD[@]}" -dc "$z" -- xz -dc "$z"
+                alternate_n "${OURS_CMD[@]}" -T1 -dc "$z" -- xz -dc "$z"
             fi
             if ((A_RC[0] != 0)); then
                 printf '%-12s %10s  n/a (exit %s)\n' "$name" "$(fsize "$src")" "${A_RC[0]}"
@@ -252,8 +254,7 @@ bench_decode() {
             fi
             printf '%-12s %10s %9.3f %9.3f %7s' "$name" "$(fsize "$src")" "${A_T[0]}" "${A_T[1]}" "$(ratio "${A_T[0]}" "${A_T[1]}")"
             if [[ -n $XZ58 ]]; then
-                local net58 r58
-                net58=$(awk -v a="${A_T[2]}" -v b="$start58" 'BEGIN {v = a - b; if (v < 0.0005) v = 0.0005; printf "%.6f", v}')
+                local net58=${A_T[2]} r58
                 r58=$(ratio "${A_T[0]}" "$net58")
                 printf ' %9.3f %7s' "$net58" "$r58"
                 sum_58=$(echo "$sum_58 $net58" | awk '{printf "%.6f", $1 + $2}')
