@@ -8,8 +8,8 @@
 /// they are written). Each growth copies the history into a new buffer, whose
 /// pages fault in again: doubling copied as much as the whole output and made
 /// xml.xz (5 MiB) fault 13 MiB of pages; sixteenfold copies a fifteenth.
-/// Decoded bytes stay in the
-/// window until handed out (`copyOut`), which is how output per call is bounded.
+/// Decoded bytes stay in the window until handed out (`copyOut`), which is
+/// how output per call is bounded.
 ///
 /// Two things keep bounds and wrap checks out of the decoder's hot loop:
 /// - `buf[-1]` always holds the byte before `buf[pos]` when `pos` is 0 (the
@@ -109,13 +109,13 @@ struct OutputWindow {
     /// `dic[pos..<pos + count]`, with `pos + count <= capacity`. The source may
     /// overlap the destination (a run repeats) and may wrap around the end of
     /// the buffer.
-    @inline(__always)
     ///
     /// `isFull` says whether the bytes after `pos + count` are history (the
     /// buffer has wrapped): only then are the bytes a word copy writes past
     /// the end put back. Before that they are not yet written, and reading
     /// them to save them mapped each fresh page read-only first (the zero
     /// page), so every page of a new window faulted twice.
+    @inline(__always)
     static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int,
                           isFull: Bool) {
         var src = pos &- distance
