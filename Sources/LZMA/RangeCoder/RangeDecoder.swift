@@ -130,22 +130,37 @@ struct RangeDecoder: LZMABitSource {
         return bit
     }
 
+    /// Direct bits halve the range, so once it is normalised (>= 2^24) the
+    /// next renormalisation is due after exactly 8 - (its leading zero bits)
+    /// bits, and after that every 8 bits (it restarts in [2^31, 2^32)). The
+    /// bits run in those groups with no normalisation test each: that test
+    /// and its branch were 2 of 11 instructions per bit, 10M bits on dickens.
     @inline(__always)
     mutating func directBits(_ count: Int) -> UInt32 {
+        normalize()
         var result: UInt32 = 0
         var n = UInt32(truncatingIfNeeded: count)
-        repeat {
-            normalize()
-            range &>>= 1
-            // code < range (a 0 bit) makes t negative as an Int32, since
-            // range < 2^31 and code < 2 * range: a sign test, no borrow.
-            let t = code &- range
-            let zero = Int32(bitPattern: t) < 0
-            code = zero ? code : t
-            result = (result &<< 1) | (zero ? 0 : 1)
-            n &-= 1
-        } while n != 0
-        return result
+        let head = 8 &- UInt32(truncatingIfNeeded: range.leadingZeroBitCount)
+        var run = n < head ? n : head
+        while true {
+            n &-= run
+            repeat {
+                range &>>= 1
+                // code < range (a 0 bit) makes t negative as an Int32, since
+                // range < 2^31 and code < 2 * range: a sign test, no borrow.
+                let t = code &- range
+                let zero = Int32(bitPattern: t) < 0
+                code = zero ? code : t
+                result = (result &<< 1) | (zero ? 0 : 1)
+                run &-= 1
+            } while run != 0
+            if n == 0 { return result }
+            // The range is below 2^24 now.
+            range &<<= 8
+            code = (code &<< 8) | UInt32(inp.pointee)
+            inp += 1
+            run = n < 8 ? n : 8
+        }
     }
 }
 
