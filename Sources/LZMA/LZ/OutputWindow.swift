@@ -38,7 +38,13 @@ struct OutputWindow {
     static let slack = 16
 
     init(dictSize: Int) {
-        self.dictSize = max(dictSize, 4096)
+        // A multiple of 16, as every capacity then is (the others are 64 KiB
+        // times powers of 16): a window position's low 4 bits then count the
+        // bytes since the last reset, wraps included, which is what the LZMA
+        // decoder's pb/lp position bits need. The up to 15 bytes of extra
+        // history change nothing a valid stream decodes to.
+        let size = max(dictSize, 4096)
+        self.dictSize = size > Int.max - 15 ? Int.max & ~15 : (size + 15) & ~15
         capacity = min(self.dictSize, OutputWindow.initialCapacity)
         buf = OutputWindow.allocate(capacity)
     }

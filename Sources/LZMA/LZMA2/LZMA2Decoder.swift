@@ -145,7 +145,6 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
                 decoder.window.makeRoom()
                 let n = decoder.window.append(input! + consumed, count: min(inCount - consumed, uncompressedLeft))
                 tracer?.storedData(input! + consumed, count: n)
-                decoder.didAppendUncompressed(n)
                 consumed += n
                 uncompressedLeft -= n
 
