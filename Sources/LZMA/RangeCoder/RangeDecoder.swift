@@ -82,11 +82,15 @@ struct RangeDecoder: LZMABitSource {
 
     @inline(__always)
     mutating func normalize() {
-        if range < BitModelConstants.topValue {
-            range &<<= 8
-            code = (code &<< 8) | UInt32(inp.pointee)
-            inp += 1
-        }
+        if range < BitModelConstants.topValue { shiftInByte() }
+    }
+
+    /// Renormalises unconditionally: one more input byte into `code`.
+    @inline(__always)
+    mutating func shiftInByte() {
+        range &<<= 8
+        code = (code &<< 8) | UInt32(inp.pointee)
+        inp += 1
     }
 
     @inline(__always)
@@ -159,10 +163,7 @@ struct RangeDecoder: LZMABitSource {
                 run &-= 1
             } while run != 0
             if n == 0 { return result }
-            // The range is below 2^24 now.
-            range &<<= 8
-            code = (code &<< 8) | UInt32(inp.pointee)
-            inp += 1
+            shiftInByte()  // the range is below 2^24 now
             run = n < 8 ? n : 8
         }
     }
