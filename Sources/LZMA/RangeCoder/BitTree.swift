@@ -27,7 +27,7 @@ extension LZMABitSource {
         // also with a shift by 16 * bit).
         let children = UInt32(littleEndian: UnsafeRawPointer(probs + Int(m &<< 1)).loadUnaligned(as: UInt32.self))
         let bit = treeBit(probs + Int(m), prob)
-        m = (m &<< 1) | bit
+        m = (m &<< 1) &+ bit
         prob = bit != 0 ? children &>> 16 : children & 0xFFFF
     }
 
