@@ -251,6 +251,33 @@ final class ChecksumTests: XCTestCase {
         }
     }
 
+    /// Inputs of 3 x 4 KiB and more run in three lanes that are joined by a
+    /// multiplication; lengths and offsets around those blocks' edges.
+    func testCRCThreeLanesAgainstReference() {
+        let data = generatedBytes(50_003, seed: 4242)
+        let lane = 4096
+        var lengths = [3 * lane, 6 * lane, 50_000]
+        for base in [3 * lane, 6 * lane, 9 * lane] {
+            for delta in [-9, -8, -1, 1, 7, 8, 9, 4095] { lengths.append(base + delta) }
+        }
+        for offset in [0, 3] {
+            for length in lengths {
+                let piece = Array(data[offset..<(offset + length)])
+                XCTAssertEqual(CRC32.checksum(piece), referenceCRC32(piece), "CRC-32 length \(length) offset \(offset)")
+                XCTAssertEqual(CRC64.checksum(piece), referenceCRC64(piece), "CRC-64 length \(length) offset \(offset)")
+            }
+        }
+        // Three-lane blocks after a prefix that left the register mid-way.
+        var whole64 = CRC64()
+        var whole32 = CRC32()
+        for range in [0..<5, 5..<(5 + 3 * lane + 1), (5 + 3 * lane + 1)..<50_003] as [Range<Int>] {
+            data[range].withUnsafeBytes { whole64.update($0) }
+            whole32.update(data[range])
+        }
+        XCTAssertEqual(whole64.value, referenceCRC64(data))
+        XCTAssertEqual(whole32.value, referenceCRC32(data))
+    }
+
     func testCRCChunkedEqualsOneShot() {
         let data = generatedBytes(20_000, seed: 77)
         let one32 = CRC32.checksum(data)
