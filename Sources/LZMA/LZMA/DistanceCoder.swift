@@ -24,7 +24,8 @@ extension LZMABitSource {
         } else {
             let middle: UInt32 = directBits(numDirectBits &- LZMAConstants.numAlignBits)
             distance &+= middle &<< UInt32(LZMAConstants.numAlignBits)
-            distance &+= reverseBitTree4(probs + ProbabilityLayout.align)
+            distance &+= reverseBitTree4(probs + ProbabilityLayout.align,
+                                         reversed: UnsafeRawPointer(probs + ProbabilityLayout.reversedNibbles))
         }
         return distance
     }

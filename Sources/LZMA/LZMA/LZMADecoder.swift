@@ -73,7 +73,7 @@ final class LZMADecoder {
         lp = properties.lp
         pb = properties.pb
         probsCapacity = ProbabilityLayout.count(lc: lc, lp: lp)
-        probs = .allocate(capacity: probsCapacity)
+        probs = ProbabilityLayout.allocateBlock(count: probsCapacity)
         // Int(clamping:): a 4 GiB - 1 dictionary does not fit a 32-bit Int; the
         // window only grows with the output, so the clamped limit never matters there.
         window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize))
@@ -83,7 +83,7 @@ final class LZMADecoder {
     }
 
     deinit {
-        probs.deallocate()
+        ProbabilityLayout.deallocateBlock(probs)
         temp.deallocate()
         reps.deallocate()
         window.deallocate()
@@ -96,8 +96,8 @@ final class LZMADecoder {
         self.pb = pb
         let need = ProbabilityLayout.count(lc: lc, lp: lp)
         if need > probsCapacity {
-            probs.deallocate()
-            probs = .allocate(capacity: need)
+            ProbabilityLayout.deallocateBlock(probs)
+            probs = ProbabilityLayout.allocateBlock(count: need)
             probsCapacity = need
         }
         resetState()

@@ -32,6 +32,28 @@ enum ProbabilityLayout {
 
     /// Total count of probabilities for given lc + lp.
     static func count(lc: Int, lp: Int) -> Int { literal + (0x300 << (lc + lp)) }
+
+    /// The decoder's block has 8 more slots before index 0, which are not
+    /// probabilities: 16 bytes where byte i is the 4-bit value i with its bits
+    /// reversed (see `reverseBitTree4`). A reset never touches them.
+    static let reversedNibbles = -8
+
+    /// A decoder's block of `count` probabilities (not yet initialised) with
+    /// the `reversedNibbles` table before it. Free it with `deallocateBlock`.
+    static func allocateBlock(count: Int) -> UnsafeMutablePointer<UInt16> {
+        let base = UnsafeMutablePointer<UInt16>.allocate(capacity: count - reversedNibbles)
+        let table = UnsafeMutableRawPointer(base)
+        for i in 0..<16 {
+            let reversed = ((i & 1) << 3) | ((i & 2) << 1) | ((i & 4) >> 1) | ((i & 8) >> 3)
+            table.storeBytes(of: UInt8(reversed), toByteOffset: i, as: UInt8.self)
+        }
+        return base - reversedNibbles
+    }
+
+    /// Frees a block from `allocateBlock`.
+    static func deallocateBlock(_ probs: UnsafeMutablePointer<UInt16>) {
+        (probs + reversedNibbles).deallocate()
+    }
 }
 
 /// Layout inside one length coder: two choice bits, then low/mid trees per
