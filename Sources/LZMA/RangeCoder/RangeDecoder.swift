@@ -149,10 +149,16 @@ struct RangeDecoder: LZMABitSource {
         normalize()
         var result: UInt32 = 0
         var n = UInt32(truncatingIfNeeded: count)
-        let head = 8 &- UInt32(truncatingIfNeeded: range.leadingZeroBitCount)
-        var run = n < head ? n : head
         while true {
+            let head = 8 &- UInt32(truncatingIfNeeded: range.leadingZeroBitCount)
+            let run = n < head ? n : head
             n &-= run
+            // The group ends when the range has been halved `run` times. As
+            // a test on the range, not a count, the compiler cannot compute
+            // the trip count and does not unroll the loop by 2, whose odd-
+            // count entry test was a coin flip per group (dickens: ~0.6M
+            // mispredicts).
+            let stop = range &>> run
             repeat {
                 range &>>= 1
                 // code < range (a 0 bit) makes t negative as an Int32, since
@@ -161,11 +167,9 @@ struct RangeDecoder: LZMABitSource {
                 let zero = Int32(bitPattern: t) < 0
                 code = zero ? code : t
                 result = (result &<< 1) | (zero ? 0 : 1)
-                run &-= 1
-            } while run != 0
+            } while range != stop
             if n == 0 { return result }
             shiftInByte()  // the range is below 2^24 now
-            run = n < 8 ? n : 8
         }
     }
 }
