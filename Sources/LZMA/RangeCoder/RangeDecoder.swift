@@ -149,8 +149,11 @@ struct RangeDecoder: LZMABitSource {
         normalize()
         var result: UInt32 = 0
         var n = UInt32(truncatingIfNeeded: count)
+        // Only the first group needs the leading-zero count (no LZCNT on
+        // baseline x86-64: bsr and three more instructions); the later ones
+        // start in [2^31, 2^32), 8 bits each.
+        var head = 8 &- UInt32(truncatingIfNeeded: range.leadingZeroBitCount)
         while true {
-            let head = 8 &- UInt32(truncatingIfNeeded: range.leadingZeroBitCount)
             let run = n < head ? n : head
             n &-= run
             // The group ends when the range has been halved `run` times. As
@@ -170,6 +173,7 @@ struct RangeDecoder: LZMABitSource {
             } while range != stop
             if n == 0 { return result }
             shiftInByte()  // the range is below 2^24 now
+            head = 8
         }
     }
 }
