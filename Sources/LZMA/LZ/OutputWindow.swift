@@ -11,23 +11,30 @@
 /// Decoded bytes stay in the window until handed out (`copyOut`), which is
 /// how output per call is bounded.
 ///
-/// Two things keep bounds and wrap checks out of the decoder's hot loop:
+/// Three things keep bounds and wrap checks out of the decoder's hot loop:
 /// - `buf[-1]` always holds the byte before `buf[pos]` when `pos` is 0 (the
 ///   last byte of the buffer once it has wrapped, else 0), so the previous
 ///   byte that selects the literal coder is always `buf[pos - 1]`;
 /// - `slack` bytes after `buf[capacity]` are allocated, so a match copy may
-///   move whole 8-byte words past its end (see `copyMatch`).
+///   move whole 8-byte words past its end (see `copyMatch`);
+/// - the full-size buffer is `overrun` bytes larger than the dictionary, and
+///   a match reaches back at most `dictSize` bytes: the up to 15 bytes a word
+///   copy writes past its end are never history a match may still read (see
+///   `copyMatch`), so they need not be saved and put back.
 struct OutputWindow {
     var buf: UnsafeMutablePointer<UInt8>
-    /// Current allocated size (<= dictSize once grown).
+    /// Current allocated size: below dictSize while growing, dictSize +
+    /// `overrun` at full size.
     var capacity: Int
     /// Next write position.
     var pos: Int = 0
-    /// True once the buffer has wrapped: all `capacity` bytes are history.
+    /// True once the buffer has wrapped: the `dictSize` bytes before `pos`
+    /// are all history.
     var isFull = false
     /// Bytes in `[flushed, pos)` are decoded but not yet handed to the caller.
     var flushed: Int = 0
-    /// The largest the buffer may become.
+    /// The most history a match may reach (the dictionary size, rounded up
+    /// to a multiple of 16).
     let dictSize: Int
 
     static let initialCapacity = 1 << 16
@@ -36,6 +43,9 @@ struct OutputWindow {
     static let prefix = 16
     /// Bytes allocated after `buf[capacity - 1]` for word-sized match copies.
     static let slack = 16
+    /// Bytes of the full-size buffer beyond `dictSize`: more than a word copy
+    /// writes past the end of a match (at most 15).
+    static let overrun = 16
 
     init(dictSize: Int) {
         // A multiple of 16, as every capacity then is (the others are 64 KiB
@@ -43,9 +53,12 @@ struct OutputWindow {
         // bytes since the last reset, wraps included, which is what the LZMA
         // decoder's pb/lp position bits need. The up to 15 bytes of extra
         // history change nothing a valid stream decodes to.
-        let size = max(dictSize, 4096)
-        self.dictSize = size > Int.max - 15 ? Int.max & ~15 : (size + 15) & ~15
-        capacity = min(self.dictSize, OutputWindow.initialCapacity)
+        // (The top limit only keeps the sizes below from overflowing; no such
+        // buffer can be allocated anyway.)
+        let size = min(max(dictSize, 4096), Int.max / 2)
+        self.dictSize = (size + 15) & ~15
+        capacity = self.dictSize <= OutputWindow.initialCapacity
+            ? self.dictSize + OutputWindow.overrun : OutputWindow.initialCapacity
         buf = OutputWindow.allocate(capacity)
     }
 
@@ -58,7 +71,7 @@ struct OutputWindow {
     func deallocate() { (buf - OutputWindow.prefix).deallocate() }
 
     /// How many bytes behind `pos` a match may reach.
-    var history: Int { isFull ? capacity : pos }
+    var history: Int { isFull ? dictSize : pos }
 
     /// Bytes decoded but not yet copied out.
     var pending: Int { pos - flushed }
@@ -78,7 +91,7 @@ struct OutputWindow {
         guard pos == capacity else { return }
         precondition(flushed == pos)
         if capacity < dictSize {
-            let newCap = capacity > dictSize / 16 ? dictSize : capacity * 16
+            let newCap = capacity >= dictSize / 16 ? dictSize + OutputWindow.overrun : capacity * 16
             let nb = OutputWindow.allocate(newCap)
             nb.update(from: buf, count: pos)
             deallocate()
@@ -116,14 +129,15 @@ struct OutputWindow {
     /// overlap the destination (a run repeats) and may wrap around the end of
     /// the buffer.
     ///
-    /// `isFull` says whether the bytes after `pos + count` are history (the
-    /// buffer has wrapped): only then are the bytes a word copy writes past
-    /// the end put back. Before that they are not yet written, and reading
-    /// them to save them mapped each fresh page read-only first (the zero
-    /// page), so every page of a new window faulted twice.
+    /// Up to 15 bytes after `pos + count` may be overwritten. They are never
+    /// history a match can reach: before the buffer wraps they are not yet
+    /// written (or are the slack); after it, they are the oldest bytes, more
+    /// than `dictSize` back from any position before they are decoded again,
+    /// since the full-size buffer is `overrun` bytes larger than that. (The
+    /// bytes used to be saved and put back: 4 memory accesses and 2 tests of
+    /// `isFull` a match.)
     @inline(__always)
-    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int,
-                          isFull: Bool) {
+    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int) {
         var src = pos &- distance
         // Wraps without a branch: adds capacity when src is negative.
         src &+= (src &>> (Int.bitWidth &- 1)) & capacity
@@ -133,16 +147,9 @@ struct OutputWindow {
             // (most are a few bytes long). The first two words are copied
             // whatever the length, so a match of up to 16 bytes takes no
             // loop: its exit was a mispredict on one match in five
-            // (callgrind --branch-sim, dickens). Up to 16 bytes past the end
-            // are written (into history, or the slack); history is saved
-            // first and put back.
+            // (callgrind --branch-sim, dickens).
             let d = UnsafeMutableRawPointer(dic + pos)
             let s = UnsafeRawPointer(dic + src)
-            var after0: UInt64 = 0, after1: UInt64 = 0
-            if isFull {
-                after0 = d.loadUnaligned(fromByteOffset: count, as: UInt64.self)
-                after1 = d.loadUnaligned(fromByteOffset: count &+ 8, as: UInt64.self)
-            }
             d.storeBytes(of: s.loadUnaligned(as: UInt64.self), as: UInt64.self)
             d.storeBytes(of: s.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
             if count > 16 {
@@ -151,10 +158,6 @@ struct OutputWindow {
                     d.storeBytes(of: s.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
                     i &+= 8
                 } while i < count
-            }
-            if isFull {
-                d.storeBytes(of: after0, toByteOffset: count, as: UInt64.self)
-                d.storeBytes(of: after1, toByteOffset: count &+ 8, as: UInt64.self)
             }
         } else if src < pos && count > 16 {
             // A long match at a short distance d (1-7): a repeating pattern.
@@ -169,13 +172,11 @@ struct OutputWindow {
                 n &+= 1
             } while n < period
             let d = UnsafeMutableRawPointer(dic + pos)
-            let after = isFull ? d.loadUnaligned(fromByteOffset: count, as: UInt64.self) : 0
             repeat {
                 d.storeBytes(of: d.loadUnaligned(fromByteOffset: n &- period, as: UInt64.self),
                              toByteOffset: n, as: UInt64.self)
                 n &+= 8
             } while n < count
-            if isFull { d.storeBytes(of: after, toByteOffset: count, as: UInt64.self) }
         } else {
             // Short distance (a run) or a source that wraps: byte by byte.
             var s = src

@@ -266,7 +266,7 @@ final class LZMADecoder {
         let n = min(remainLen, limit - window.pos)
         guard n > 0 else { return }
         OutputWindow.copyMatch(window.buf, pos: window.pos, distance: Int(reps[0]) + 1, count: n,
-                               capacity: window.capacity, isFull: window.isFull)
+                               capacity: window.capacity)
         window.pos += n
         remainLen -= n
     }
@@ -331,7 +331,9 @@ final class LZMADecoder {
         let dic = window.buf
         let cap = window.capacity
         var pos = window.pos
-        let isFull = window.isFull
+        // How far back a match may reach once the window has wrapped (before
+        // that, `pos`).
+        let fullHistory = window.isFull ? window.dictSize : 0
         var state = self.state
         var rep0 = reps[0]
         let pbMask = (UInt32(1) << UInt32(pb)) &- 1
@@ -405,7 +407,7 @@ final class LZMADecoder {
                         // Short rep: one byte from distance rep0.
                         kind = .shortRep
                         if S.commits {
-                            let hist = isFull ? cap : pos
+                            let hist = fullHistory != 0 ? fullHistory : pos
                             if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
                             var src = pos &- Int(rep0) &- 1
                             src &+= (src &>> (Int.bitWidth &- 1)) & cap
@@ -442,7 +444,7 @@ final class LZMADecoder {
             guard S.commits else { break }
 
             // Copy the match (len + 2 bytes from rep0 + 1 back).
-            let hist = isFull ? cap : pos
+            let hist = fullHistory != 0 ? fullHistory : pos
             // Compared as UInt: a corrupt distance may not fit a 32-bit Int.
             if UInt(rep0) >= UInt(bitPattern: hist) {
                 failure = "match distance \(UInt64(rep0) + 1) is beyond the \(hist) bytes decoded so far"
@@ -454,7 +456,7 @@ final class LZMADecoder {
             let cur = len < room ? len : room
             remainLen = len &- cur
             if cur > 0 {
-                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap, isFull: isFull)
+                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
                 pos &+= cur
             }
         } while S.commits && pos < limit && rc.inp < bufLimit
