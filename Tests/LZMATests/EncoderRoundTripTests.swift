@@ -79,6 +79,29 @@ final class EncoderRoundTripTests: XCTestCase {
         }
     }
 
+    /// Matches that reach back nearly the whole 4 KiB dictionary, many times
+    /// after the decoder's window has wrapped: the bytes a word copy writes
+    /// past a match's end must never be ones such a match still reads (see
+    /// `OutputWindow.overrun`).
+    func testMatchesAtTheFarEdgeOfAWrappedWindow() throws {
+        var block = EncoderTests.randomBytes(4050, seed: 11)
+        let gaps = EncoderTests.randomBytes(60, seed: 12)
+        var input: [UInt8] = []
+        for i in 0..<60 {
+            block[(i &* 677) % block.count] ^= 0xFF
+            input += block
+            input += EncoderTests.randomBytes(Int(gaps[i]) % 46, seed: UInt64(100 + i))
+        }
+        for mf in [Opts.MatchFinder.hc4, .bt4] {
+            var o = Opts.preset(6)
+            o.matchFinder = mf; o.dictionarySize = 4096
+            let out = try assertRoundTrip(input, o, format: .xz, "far matches, \(mf)")
+            // The repeats were found (else this tests nothing): 60 blocks of
+            // random bytes cost more than 240 KB as literals.
+            XCTAssertLessThan(out.count, input.count / 10, "\(mf)")
+        }
+    }
+
     func testLiteralAndPositionBitCombinations() throws {
         let input = EncoderTests.mixed(9_000)
         let combos = [(0, 0, 0), (3, 0, 2), (4, 0, 4), (0, 4, 0), (1, 3, 1), (2, 2, 3), (0, 0, 4), (4, 0, 0)]
