@@ -50,8 +50,9 @@ final class LZMADecoder {
 
     // Model state.
     private var state = LZMAState()
-    /// rep0...rep3, the last four match distances (minus one).
-    private let reps: UnsafeMutablePointer<UInt32>
+    /// rep0...rep3, the last four match distances (minus one), kept in the
+    /// probability block.
+    private var reps: RepDistances { RepDistances(probs) }
     /// Bytes of a match still to copy when the window limit stopped it.
     private var remainLen = 0
     private(set) var endMarkerSeen = false
@@ -78,14 +79,12 @@ final class LZMADecoder {
         // window only grows with the output, so the clamped limit never matters there.
         window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize))
         temp = .allocate(capacity: 32)
-        reps = .allocate(capacity: 4)
         resetState()
     }
 
     deinit {
         ProbabilityLayout.deallocateBlock(probs)
         temp.deallocate()
-        reps.deallocate()
         window.deallocate()
     }
 
@@ -108,7 +107,7 @@ final class LZMADecoder {
         probs.initialize(repeating: BitModelConstants.initialProbability,
                          count: ProbabilityLayout.count(lc: lc, lp: lp))
         state = LZMAState()
-        reps.initialize(repeating: 0, count: 4)
+        for i in 0..<4 { reps[i] = 0 }
         remainLen = 0
         endMarkerSeen = false
         failed = nil

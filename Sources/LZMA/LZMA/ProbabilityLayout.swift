@@ -33,26 +33,34 @@ enum ProbabilityLayout {
     /// Total count of probabilities for given lc + lp.
     static func count(lc: Int, lp: Int) -> Int { literal + (0x300 << (lc + lp)) }
 
-    /// The decoder's block has 8 more slots before index 0, which are not
-    /// probabilities: 16 bytes where byte i is the 4-bit value i with its bits
-    /// reversed (see `reverseBitTree4`). A reset never touches them.
+    /// The decoder's block has 16 more slots before index 0, which are not
+    /// probabilities and which a reset of the probabilities never touches:
+    /// - slots -16 ..< -8, the four last match distances (`reps`, 32-bit
+    ///   each; see `RepDistances`): addressed from the probabilities'
+    ///   pointer, they cost the decoder loop no register of their own;
+    /// - slots -8 ..< 0, 16 bytes where byte i is the 4-bit value i with its
+    ///   bits reversed (see `reverseBitTree4`).
+    static let reps = -16
     static let reversedNibbles = -8
+    static let prefix = 16
 
     /// A decoder's block of `count` probabilities (not yet initialised) with
-    /// the `reversedNibbles` table before it. Free it with `deallocateBlock`.
+    /// the `reps` and `reversedNibbles` slots before it. Free it with
+    /// `deallocateBlock`.
     static func allocateBlock(count: Int) -> UnsafeMutablePointer<UInt16> {
-        let base = UnsafeMutablePointer<UInt16>.allocate(capacity: count - reversedNibbles)
-        let table = UnsafeMutableRawPointer(base)
+        let base = UnsafeMutablePointer<UInt16>.allocate(capacity: count + prefix)
+        base.initialize(repeating: 0, count: prefix)
+        let table = UnsafeMutableRawPointer(base + (prefix + reversedNibbles))
         for i in 0..<16 {
             let reversed = ((i & 1) << 3) | ((i & 2) << 1) | ((i & 4) >> 1) | ((i & 8) >> 3)
             table.storeBytes(of: UInt8(reversed), toByteOffset: i, as: UInt8.self)
         }
-        return base - reversedNibbles
+        return base + prefix
     }
 
     /// Frees a block from `allocateBlock`.
     static func deallocateBlock(_ probs: UnsafeMutablePointer<UInt16>) {
-        (probs + reversedNibbles).deallocate()
+        (probs - prefix).deallocate()
     }
 }
 
@@ -65,4 +73,19 @@ enum LengthLayout {
     static let mid = low + (LZMAConstants.numPosStatesMax << LZMAConstants.lenLowBits)
     static let high = mid + (LZMAConstants.numPosStatesMax << LZMAConstants.lenMidBits)
     static let size = high + LZMAConstants.lenHighSymbols
+}
+
+/// rep0...rep3, the last four match distances (minus one), in the `reps`
+/// slots of a decoder's probability block (see `ProbabilityLayout.reps`).
+struct RepDistances {
+    let base: UnsafeMutableRawPointer
+
+    @inline(__always)
+    init(_ probs: UnsafeMutablePointer<UInt16>) { base = UnsafeMutableRawPointer(probs + ProbabilityLayout.reps) }
+
+    @inline(__always)
+    subscript(i: Int) -> UInt32 {
+        get { base.load(fromByteOffset: i &<< 2, as: UInt32.self) }
+        nonmutating set { base.storeBytes(of: newValue, toByteOffset: i &<< 2, as: UInt32.self) }
+    }
 }
