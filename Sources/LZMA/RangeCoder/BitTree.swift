@@ -21,11 +21,17 @@ extension LZMABitSource {
     /// One step down a tree: `m` becomes `2m + bit`, `prob` the probability
     /// of the new node.
     @inline(__always)
-    mutating func treeStep(_ probs: UnsafeMutablePointer<UInt16>, _ m: inout UInt32, _ prob: inout UInt32) {
+    mutating func treeStep(_ probs: UnsafeMutablePointer<UInt16>, _ m: inout UInt32, _ prob: inout UInt32,
+                           root: Bool = false) {
         // Both children in one load: as two loads, the compiler moves each
         // into its own arm of the select and the branch is back (so it is
-        // also with a shift by 16 * bit).
-        let children = UInt32(littleEndian: UnsafeRawPointer(probs + Int(m &<< 1)).loadUnaligned(as: UInt32.self))
+        // also with a shift by 16 * bit). At the root (m = 1) the children
+        // are at the constant index 2, so their load need not wait for
+        // `treeRoot`'s value (see there), which waits for the root's
+        // probability: dickens.6 and dickens.0 take 3.5-3.9% less time
+        // (ABBA, 15 rounds), Ir -1.1%.
+        let children = UInt32(littleEndian: UnsafeRawPointer(probs + (root ? 2 : Int(m &<< 1)))
+            .loadUnaligned(as: UInt32.self))
         let bit = treeBit(probs + Int(m), prob)
         m = (m &<< 1) &+ bit
         prob = bit != 0 ? children &>> 16 : children & 0xFFFF
@@ -44,7 +50,7 @@ extension LZMABitSource {
     mutating func bitTree3(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
         var prob = UInt32(probs[1])
         var m = treeRoot(prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         return m &- 8
     }
 
@@ -53,7 +59,7 @@ extension LZMABitSource {
     mutating func bitTree6(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
         var prob = UInt32(probs[1])
         var m = treeRoot(prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         return m &- 64
     }
@@ -63,7 +69,7 @@ extension LZMABitSource {
     mutating func bitTree8(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
         var prob = UInt32(probs[1])
         var m = treeRoot(prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         return m &- 256
     }
@@ -94,7 +100,7 @@ extension LZMABitSource {
     mutating func reverseBitTree4(_ probs: UnsafeMutablePointer<UInt16>, reversed: UnsafeRawPointer) -> UInt32 {
         var prob = UInt32(probs[1])
         var m = treeRoot(prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         // m = 1 b0 b1 b2 b3 (b0 read first); the symbol is b3 b2 b1 b0.
         return UInt32(reversed.load(fromByteOffset: Int(m &- 16), as: UInt8.self))
     }
