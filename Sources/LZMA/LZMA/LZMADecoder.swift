@@ -313,8 +313,10 @@ final class LZMADecoder {
     /// `LZMABitSource`). With `RangeDecoder` it loops while `pos < limit` and
     /// the input pointer is before `bufLimit`, writes the window and stores the
     /// model back; with `RangeLookAhead` it decodes one symbol and stores
-    /// nothing. Returns the kind of the last symbol and, for invalid data
-    /// (checked only when committing), what is wrong.
+    /// nothing. Returns the kind of the symbol (set by the dry run only: the
+    /// real decoder's caller does not use it, and keeping it was a register
+    /// write a symbol) and, for invalid data (checked only when committing),
+    /// what is wrong.
     ///
     /// The loop keeps few values live so that they stay in registers: rep1-3
     /// live in memory (only rep matches touch them), the position bits are
@@ -356,7 +358,7 @@ final class LZMADecoder {
             let posState = Int(position & pbMask)
             if !rc.decision(probs + ProbabilityLayout.isMatch + (state.value &<< 4) + posState) {
                 // Literal. dic[-1] is the byte before dic[0] (see OutputWindow).
-                kind = .literal
+                if !S.commits { kind = .literal }
                 let prevByte = UInt32(dic[pos &- 1])
                 let index = ((position &<< 8) | prevByte) & literalMask
                 // index / 2^(8 - lc) coders of 0x300 probabilities each.
@@ -383,7 +385,7 @@ final class LZMADecoder {
             var len: Int
             if !rc.decision(probs + ProbabilityLayout.isRep + state.value) {
                 // Match with a new distance.
-                kind = .match
+                if !S.commits { kind = .match }
                 if S.traces { traceKind = .match }
                 len = rc.length(probs + ProbabilityLayout.lenCoder, posState: posState)
                 state.updateMatch()
@@ -399,12 +401,12 @@ final class LZMADecoder {
                 if S.commits { reps[3] = reps[2]; reps[2] = reps[1]; reps[1] = rep0 }
                 rep0 = dist
             } else {
-                kind = .rep
+                if !S.commits { kind = .rep }
                 if S.traces { traceKind = .rep0 }
                 if !rc.decision(probs + ProbabilityLayout.isRepG0 + state.value) {
                     if !rc.decision(probs + ProbabilityLayout.isRep0Long + (state.value &<< 4) + posState) {
                         // Short rep: one byte from distance rep0.
-                        kind = .shortRep
+                        if !S.commits { kind = .shortRep }
                         if S.commits {
                             let hist = fullHistory != 0 ? fullHistory : pos
                             if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
