@@ -53,11 +53,25 @@ struct DeltaCoder {
         let d = distance
         let head = min(d, n)
         for j in 0..<head { buf[j] &+= history[j] }
-        // Front to back: buf[i - d] has already been restored.
-        var i = d
-        while i < n {
-            buf[i] &+= buf[i &- d]
-            i &+= 1
+        if d == 1 && n > 1 {
+            // Distance 1 (xz's default) is a running sum, carried in a
+            // register: each byte then waits for one add, not for the byte
+            // stored just before it to be forwarded to its load (a few
+            // cycles a byte, as the loop below has for small distances).
+            var sum = buf[0]
+            var i = 1
+            repeat {
+                sum &+= buf[i]
+                buf[i] = sum
+                i &+= 1
+            } while i < n
+        } else {
+            // Front to back: buf[i - d] has already been restored.
+            var i = d
+            while i < n {
+                buf[i] &+= buf[i &- d]
+                i &+= 1
+            }
         }
         if n >= d {
             history.update(from: buf + (n &- d), count: d)
