@@ -154,10 +154,21 @@ struct OutputWindow {
             d.storeBytes(of: s.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
             if count > 16 {
                 var i = 16
-                repeat {
-                    d.storeBytes(of: s.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
-                    i &+= 8
-                } while i < count
+                if distance >= 16 {
+                    // 16 bytes a step once the source is at least that far
+                    // back (a long match at a long distance: xml's are 31
+                    // bytes on average, its rep0 matches 64).
+                    repeat {
+                        d.storeBytes(of: s.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self),
+                                     toByteOffset: i, as: SIMD16<UInt8>.self)
+                        i &+= 16
+                    } while i < count
+                } else {
+                    repeat {
+                        d.storeBytes(of: s.loadUnaligned(fromByteOffset: i, as: UInt64.self), toByteOffset: i, as: UInt64.self)
+                        i &+= 8
+                    } while i < count
+                }
             }
         } else if src < pos && count > 16 {
             // A long match at a short distance d (1-7): a repeating pattern.
