@@ -465,7 +465,11 @@ final class LZMADecoder {
             if cur > 0 {
                 OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
                 pos &+= cur
-                prevByte = UInt32(dic[pos &- 1])
+                // The last byte copied, read at its source: dic[pos - 1] would
+                // wait for the copy's store to be forwarded.
+                var last = pos &- Int(rep0) &- 2
+                last &+= (last &>> (Int.bitWidth &- 1)) & cap
+                prevByte = UInt32(dic[last])
             }
         } while S.commits && pos < limit && rc.inp < bufLimit
 
