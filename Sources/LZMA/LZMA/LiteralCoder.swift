@@ -7,10 +7,18 @@
 /// probabilities (offset 0x100/0x200, selected by the match bit) is used: a
 /// "matched literal".
 extension LZMABitSource {
-    /// A plain literal: an 8-bit tree.
+    /// A plain literal: an 8-bit tree. `top3` receives the walk's node after
+    /// three steps, 8 + the byte's three high bits, which is known five
+    /// steps before the byte is (see `LZMADecoder.decodeSymbols`).
     @inline(__always)
-    mutating func literal(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
-        bitTree8(probs)
+    mutating func literal(_ probs: UnsafeMutablePointer<UInt16>, top3: inout UInt32) -> UInt32 {
+        var prob = UInt32(probs[1])
+        var m = treeRoot(prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        top3 = m
+        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        return m &- 256
     }
 
     /// One bit of a matched literal. While the decoded bits equal the match
@@ -29,14 +37,18 @@ extension LZMABitSource {
         offset &= matchBit ^ (bit &- 1)
     }
 
-    /// A matched literal, its 8 bits spelled out (see `BitTree`).
+    /// A matched literal, its 8 bits spelled out (see `BitTree`); `top3` as
+    /// for `literal`.
     @inline(__always)
-    mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32) -> UInt32 {
+    mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32,
+                                 top3: inout UInt32) -> UInt32 {
         var symbol: UInt32 = 1
         var match = matchByte
         var offset: UInt32 = 0x100
         matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
-        matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
+        matchedStep(probs, &symbol, &match, &offset)
+        top3 = symbol
+        matchedStep(probs, &symbol, &match, &offset)
         matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
         matchedStep(probs, &symbol, &match, &offset); matchedStep(probs, &symbol, &match, &offset)
         return symbol &- 0x100
