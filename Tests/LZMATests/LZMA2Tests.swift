@@ -131,6 +131,23 @@ final class LZMA2Tests: XCTestCase {
                                            inChunk: 1, outChunk: 1), small)
     }
 
+    /// The decoder finds the next literal's coder from the byte's high bits
+    /// alone when lc <= 3, from the whole byte above that: xz's streams for
+    /// every lc with lp 0 and for lp up to 4 (where the position bits sit
+    /// just above the byte's in the coder index) decode to the input, in one
+    /// call and streamed in odd-sized pieces. The input is literal-heavy
+    /// text, so consecutive literals pick their coders this way.
+    func testLiteralContextsForEveryLcAndLp() throws {
+        var rng = FilterTests.RNG(seed: 41)
+        let data = S.mixedData(24_000, seed: 42, noise: 60) + rng.bytes(4_000)
+        for (lc, lp) in [(0, 0), (1, 0), (2, 0), (3, 0), (4, 0), (0, 4), (1, 3), (2, 2), (3, 1)] {
+            let stream = try S.xz(["--format=raw", "--lzma2=preset=6,lc=\(lc),lp=\(lp)", "-c"], data)
+            XCTAssertEqual(try Self.decodeRaw(stream, dict: 8 << 20), data, "lc=\(lc) lp=\(lp)")
+            XCTAssertEqual(try S.decodeChunked(stream, format: .rawLZMA2, options: .rawLZMA2(dictionarySize: 8 << 20),
+                                               inChunk: 7, outChunk: 33), data, "lc=\(lc) lp=\(lp), chunked")
+        }
+    }
+
     func testDictionarySizeCodes() throws {
         XCTAssertEqual(try LZMA2Decoder.dictionarySize(propertiesByte: 0), 4096)
         XCTAssertEqual(try LZMA2Decoder.dictionarySize(propertiesByte: 1), 6144)
