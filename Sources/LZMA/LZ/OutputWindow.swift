@@ -136,11 +136,16 @@ struct OutputWindow {
     /// since the full-size buffer is `overrun` bytes larger than that. (The
     /// bytes used to be saved and put back: 4 memory accesses and 2 tests of
     /// `isFull` a match.)
+    /// `index` (at least `-capacity`) brought into the buffer: plus
+    /// `capacity` when negative, without a branch.
+    @inline(__always)
+    static func wrapped(_ index: Int, capacity: Int) -> Int {
+        index &+ ((index &>> (Int.bitWidth &- 1)) & capacity)
+    }
+
     @inline(__always)
     static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int) {
-        var src = pos &- distance
-        // Wraps without a branch: adds capacity when src is negative.
-        src &+= (src &>> (Int.bitWidth &- 1)) & capacity
+        let src = wrapped(pos &- distance, capacity: capacity)
         if distance >= 8 && src &+ count <= capacity {
             // Whole 8-byte words: each reads bytes at least 8 before the ones
             // it writes, so overlap is fine. Saves a memcpy call per match

@@ -1,3 +1,15 @@
+/// What the symbol decoder keeps of a literal for the next literal's coder
+/// (see `LZMADecoder.decodeSymbols`); chosen per run of symbols, so each
+/// specialisation has one rule and no test.
+protocol LiteralContext {
+    /// True: the byte's three high bits only, known before the byte is; for
+    /// lc <= 3, which needs no more. False: the whole byte.
+    static var highBitsOnly: Bool { get }
+}
+
+enum HighBitsContext: LiteralContext { static var highBitsOnly: Bool { true } }
+enum ByteContext: LiteralContext { static var highBitsOnly: Bool { false } }
+
 /// The LZMA decoder proper: turns range-coded symbols into bytes in the
 /// output window.
 ///
@@ -14,18 +26,6 @@
 /// decoded from it only once a dry run (`dryRun`) shows it is complete. The
 /// whole decoding state lives in this object, so the caller can stop after any
 /// byte and go on with the next chunk.
-/// What the symbol decoder keeps of a literal for the next literal's coder
-/// (see `LZMADecoder.decodeSymbols`); chosen per run of symbols, so each
-/// specialisation has one rule and no test.
-protocol LiteralContext {
-    /// True: the byte's three high bits only, known before the byte is; for
-    /// lc <= 3, which needs no more. False: the whole byte.
-    static var highBitsOnly: Bool { get }
-}
-
-enum HighBitsContext: LiteralContext { static var highBitsOnly: Bool { true } }
-enum ByteContext: LiteralContext { static var highBitsOnly: Bool { false } }
-
 final class LZMADecoder {
     /// The most input one symbol (with the renormalisation after it) can use.
     static let maxSymbolBytes = 20
@@ -393,8 +393,7 @@ final class LZMADecoder {
                     // reset, and every match checks that rep0 is within the
                     // history, which only grows until the next dictionary reset
                     // (which always comes with a state reset): dic[src] is history.
-                    var src = pos &- Int(rep0) &- 1
-                    src &+= (src &>> (Int.bitWidth &- 1)) & cap  // wraps without a branch
+                    let src = OutputWindow.wrapped(pos &- Int(rep0) &- 1, capacity: cap)
                     byte = rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]), top3: &top3)
                 }
                 if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
@@ -438,10 +437,10 @@ final class LZMADecoder {
                         if S.commits {
                             let hist = fullHistory != 0 ? fullHistory : pos
                             if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
-                            var src = pos &- Int(rep0) &- 1
-                            src &+= (src &>> (Int.bitWidth &- 1)) & cap
-                            dic[pos] = dic[src]
-                            prevByte = UInt32(dic[src])
+                            let src = OutputWindow.wrapped(pos &- Int(rep0) &- 1, capacity: cap)
+                            let byte = dic[src]
+                            dic[pos] = byte
+                            prevByte = UInt32(byte)
                         }
                         if S.traces { rc.traced(.shortRep, length: 1, distance: rep0, byte: 0) }
                         pos &+= 1
@@ -490,9 +489,7 @@ final class LZMADecoder {
                 pos &+= cur
                 // The last byte copied, read at its source: dic[pos - 1] would
                 // wait for the copy's store to be forwarded.
-                var last = pos &- Int(rep0) &- 2
-                last &+= (last &>> (Int.bitWidth &- 1)) & cap
-                prevByte = UInt32(dic[last])
+                prevByte = UInt32(dic[OutputWindow.wrapped(pos &- Int(rep0) &- 2, capacity: cap)])
             }
         } while S.commits && pos < limit && rc.inp < bufLimit
 

@@ -7,18 +7,11 @@
 /// probabilities (offset 0x100/0x200, selected by the match bit) is used: a
 /// "matched literal".
 extension LZMABitSource {
-    /// A plain literal: an 8-bit tree. `top3` receives the walk's node after
-    /// three steps, 8 + the byte's three high bits, which is known five
-    /// steps before the byte is (see `LZMADecoder.decodeSymbols`).
+    /// A plain literal: an 8-bit tree; `top3` as for `bitTree8` (see
+    /// `LZMADecoder.decodeSymbols` for its use).
     @inline(__always)
     mutating func literal(_ probs: UnsafeMutablePointer<UInt16>, top3: inout UInt32) -> UInt32 {
-        var prob = UInt32(probs[1])
-        var m = treeRoot(prob)
-        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
-        top3 = m
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
-        return m &- 256
+        bitTree8(probs, top3: &top3)
     }
 
     /// One bit of a matched literal. While the decoded bits equal the match

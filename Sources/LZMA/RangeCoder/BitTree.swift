@@ -67,10 +67,20 @@ extension LZMABitSource {
     /// Decodes an 8-bit symbol (long lengths, plain literals) from the tree at `probs`.
     @inline(__always)
     mutating func bitTree8(_ probs: UnsafeMutablePointer<UInt16>) -> UInt32 {
+        var top3: UInt32 = 0
+        return bitTree8(probs, top3: &top3)
+    }
+
+    /// `bitTree8`, and `top3` set to the walk's node after three steps: 8 +
+    /// the symbol's three high bits, known five steps before the symbol is.
+    @inline(__always)
+    mutating func bitTree8(_ probs: UnsafeMutablePointer<UInt16>, top3: inout UInt32) -> UInt32 {
         var prob = UInt32(probs[1])
         var m = treeRoot(prob)
-        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
-        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob, root: true); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        top3 = m
+        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
+        treeStep(probs, &m, &prob); treeStep(probs, &m, &prob); treeStep(probs, &m, &prob)
         return m &- 256
     }
 
