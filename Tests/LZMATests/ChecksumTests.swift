@@ -251,14 +251,14 @@ final class ChecksumTests: XCTestCase {
         }
     }
 
-    /// Inputs of 3 x 4 KiB and more run in three lanes that are joined by a
-    /// multiplication; lengths and offsets around those blocks' edges.
+    /// Inputs of 48 bytes and more run in three lanes of 8-byte words that
+    /// join in the last 24-byte block; lengths and offsets around those
+    /// blocks' edges (0...300 above covers the short ones), and long inputs.
     func testCRCThreeLanesAgainstReference() {
         let data = generatedBytes(50_003, seed: 4242)
-        let lane = 4096
-        var lengths = [3 * lane, 6 * lane, 50_000]
-        for base in [3 * lane, 6 * lane, 9 * lane] {
-            for delta in [-9, -8, -1, 1, 7, 8, 9, 4095] { lengths.append(base + delta) }
+        var lengths = [48, 49, 71, 72, 73, 24 * 1000, 50_000]
+        for base in [24 * 100, 3 * 4096, 24 * 1024] {
+            for delta in [-9, -8, -1, 1, 7, 8, 9, 23, 24, 25] { lengths.append(base + delta) }
         }
         for offset in [0, 3] {
             for length in lengths {
@@ -267,10 +267,10 @@ final class ChecksumTests: XCTestCase {
                 XCTAssertEqual(CRC64.checksum(piece), referenceCRC64(piece), "CRC-64 length \(length) offset \(offset)")
             }
         }
-        // Three-lane blocks after a prefix that left the register mid-way.
+        // Lanes after a prefix that left the register mid-way.
         var whole64 = CRC64()
         var whole32 = CRC32()
-        for range in [0..<5, 5..<(5 + 3 * lane + 1), (5 + 3 * lane + 1)..<50_003] as [Range<Int>] {
+        for range in [0..<5, 5..<(5 + 3 * 4096 + 1), (5 + 3 * 4096 + 1)..<50_003] as [Range<Int>] {
             data[range].withUnsafeBytes { whole64.update($0) }
             whole32.update(data[range])
         }
