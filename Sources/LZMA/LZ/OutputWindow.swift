@@ -127,10 +127,19 @@ struct OutputWindow {
         return n
     }
 
-    /// Copies `count` bytes starting `distance` bytes back (1...history) to
-    /// `dic[pos..<pos + count]`, with `pos + count <= capacity`. The source may
-    /// overlap the destination (a run repeats) and may wrap around the end of
-    /// the buffer.
+    /// `index` (at least `-capacity`) brought into the buffer: plus
+    /// `capacity` when negative, without a branch.
+    @inline(__always)
+    static func wrapped(_ index: Int, capacity: Int) -> Int {
+        index &+ ((index &>> (Int.bitWidth &- 1)) & capacity)
+    }
+
+    /// Copies `count` bytes from `dic[src...]`, `distance` bytes back
+    /// (1...history), to `dic[pos..<pos + count]`, with `pos + count <=
+    /// capacity`. The source may overlap the destination (a run repeats);
+    /// with `mayWrap` it may also run across the end of the buffer (`src >
+    /// pos`). Without it the caller knows that `src < pos`, and the copy has
+    /// no test for a wrap (`mayWrap` is a constant at each call site).
     ///
     /// Up to 15 bytes after `pos + count` may be overwritten. They are never
     /// history a match can reach: before the buffer wraps they are not yet
@@ -139,17 +148,10 @@ struct OutputWindow {
     /// since the full-size buffer is `overrun` bytes larger than that. (The
     /// bytes used to be saved and put back: 4 memory accesses and 2 tests of
     /// `isFull` a match.)
-    /// `index` (at least `-capacity`) brought into the buffer: plus
-    /// `capacity` when negative, without a branch.
     @inline(__always)
-    static func wrapped(_ index: Int, capacity: Int) -> Int {
-        index &+ ((index &>> (Int.bitWidth &- 1)) & capacity)
-    }
-
-    @inline(__always)
-    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, distance: Int, count: Int, capacity: Int) {
-        let src = wrapped(pos &- distance, capacity: capacity)
-        if distance >= 8 && src &+ count <= capacity {
+    static func copyMatch(_ dic: UnsafeMutablePointer<UInt8>, pos: Int, src: Int, distance: Int, count: Int,
+                          capacity: Int, mayWrap: Bool) {
+        if distance >= 8 && (!mayWrap || src &+ count <= capacity) {
             // Whole 8-byte words: each reads bytes at least 8 before the ones
             // it writes, so overlap is fine. Saves a memcpy call per match
             // (most are a few bytes long). The first two words are copied
@@ -178,7 +180,7 @@ struct OutputWindow {
                     } while i < count
                 }
             }
-        } else if src < pos && count > 16 {
+        } else if (!mayWrap || src < pos) && count > 16 {
             // A long match at a short distance d (1-7): a repeating pattern.
             // Its first d * ceil(8 / d) bytes go byte by byte; after that the
             // bytes one whole number of periods (at least 8) back are the

@@ -276,8 +276,10 @@ final class LZMADecoder {
     private func copyPendingMatch(limit: Int) {
         let n = min(remainLen, limit - window.pos)
         guard n > 0 else { return }
-        OutputWindow.copyMatch(window.buf, pos: window.pos, distance: Int(reps[0]) + 1, count: n,
-                               capacity: window.capacity)
+        let distance = Int(reps[0]) + 1
+        OutputWindow.copyMatch(window.buf, pos: window.pos,
+                               src: OutputWindow.wrapped(window.pos - distance, capacity: window.capacity),
+                               distance: distance, count: n, capacity: window.capacity, mayWrap: true)
         window.pos += n
         remainLen -= n
     }
@@ -313,6 +315,12 @@ final class LZMADecoder {
             throw corrupt("range coder not finished at the end marker", consumedBefore + used)
         }
         return used
+    }
+
+    /// The failure for a match distance (minus one) beyond the `history`
+    /// bytes a match may reach.
+    private static func distanceFailure(_ rep0: UInt32, history: Int) -> String {
+        "match distance \(UInt64(rep0) + 1) is beyond the \(history) bytes decoded so far"
     }
 
     /// Decodes the next symbol from `buf[0..<count]` without changing any
@@ -354,9 +362,11 @@ final class LZMADecoder {
         // literal's coder waited for the byte just stored to be forwarded to
         // the load (a run of literals decodes 7% faster this way).
         var prevByte = UInt32(dic[pos &- 1])
-        // How far back a match may reach once the window has wrapped (before
-        // that, `pos`).
-        let fullHistory = window.isFull ? window.dictSize : 0
+        // A distance is valid when it is within the dictionary and, until
+        // the window has wrapped, within what has been decoded since the
+        // last reset: then the source (pos - distance) is never below 0.
+        let maxDistance = UInt(bitPattern: window.dictSize)
+        let isFull = window.isFull
         var state = self.state
         var rep0 = reps[0]
         let pbMask = (UInt32(1) << UInt32(pb)) &- 1
@@ -393,7 +403,8 @@ final class LZMADecoder {
                     // reset, and every match checks that rep0 is within the
                     // history, which only grows until the next dictionary reset
                     // (which always comes with a state reset): dic[src] is history.
-                    let src = OutputWindow.wrapped(pos &- Int(rep0) &- 1, capacity: cap)
+                    var src = pos &- Int(rep0) &- 1
+                    if src < 0 { src &+= cap }
                     byte = rc.matchedLiteral(litProbs, matchByte: UInt32(dic[src]), top3: &top3)
                 }
                 if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
@@ -435,9 +446,11 @@ final class LZMADecoder {
                         // Short rep: one byte from distance rep0.
                         if !S.commits { kind = .shortRep }
                         if S.commits {
-                            let hist = fullHistory != 0 ? fullHistory : pos
-                            if UInt(rep0) >= UInt(bitPattern: hist) { failure = "short rep before any output"; break }
-                            let src = OutputWindow.wrapped(pos &- Int(rep0) &- 1, capacity: cap)
+                            var src = pos &- Int(rep0) &- 1
+                            if UInt(rep0) >= maxDistance || (src < 0 && !isFull) {
+                                failure = "short rep before any output"; break
+                            }
+                            if src < 0 { src &+= cap }
                             let byte = dic[src]
                             dic[pos] = byte
                             prevByte = UInt32(byte)
@@ -472,25 +485,43 @@ final class LZMADecoder {
             }
             guard S.commits else { break }
 
-            // Copy the match (len + 2 bytes from rep0 + 1 back).
-            let hist = fullHistory != 0 ? fullHistory : pos
-            // Compared as UInt: a corrupt distance may not fit a 32-bit Int.
-            if UInt(rep0) >= UInt(bitPattern: hist) {
-                failure = "match distance \(UInt64(rep0) + 1) is beyond the \(hist) bytes decoded so far"
+            // Copy the match (len + 2 bytes from rep0 + 1 back). Compared as
+            // UInt: a corrupt distance may not fit a 32-bit Int.
+            var src = pos &- Int(rep0) &- 1
+            if UInt(rep0) >= maxDistance {
+                failure = LZMADecoder.distanceFailure(rep0, history: isFull ? window.dictSize : pos)
                 break
             }
             len &+= LZMAConstants.matchLenMin
-            if S.traces { rc.traced(traceKind, length: len, distance: rep0, byte: 0) }
+            // The loop runs while pos < limit, so cur >= 1.
             let room = limit &- pos
             let cur = len < room ? len : room
             remainLen = len &- cur
-            if cur > 0 {
-                OutputWindow.copyMatch(dic, pos: pos, distance: Int(rep0) &+ 1, count: cur, capacity: cap)
-                pos &+= cur
-                // The last byte copied, read at its source: dic[pos - 1] would
-                // wait for the copy's store to be forwarded.
-                prevByte = UInt32(dic[OutputWindow.wrapped(pos &- Int(rep0) &- 2, capacity: cap)])
+            // The last byte copied is read at its source: dic[pos - 1] would
+            // wait for the copy's store to be forwarded.
+            if src >= 0 {
+                // The source is behind pos, not across the buffer's end: the
+                // copy needs no wrap test (a tenth of a match's instructions
+                // were the wrap and its tests).
+                OutputWindow.copyMatch(dic, pos: pos, src: src, distance: Int(rep0) &+ 1, count: cur,
+                                       capacity: cap, mayWrap: false)
+                prevByte = UInt32(dic[src &+ cur &- 1])
+            } else {
+                // Before any output since the last reset, or, once the buffer
+                // has wrapped, at its end.
+                if !isFull {
+                    failure = LZMADecoder.distanceFailure(rep0, history: pos)
+                    break
+                }
+                src &+= cap
+                OutputWindow.copyMatch(dic, pos: pos, src: src, distance: Int(rep0) &+ 1, count: cur,
+                                       capacity: cap, mayWrap: true)
+                let last = src &+ cur &- 1
+                prevByte = UInt32(dic[last < cap ? last : last &- cap])
             }
+            // Traced once known to be valid.
+            if S.traces { rc.traced(traceKind, length: len, distance: rep0, byte: 0) }
+            pos &+= cur
         } while S.commits && pos < limit && rc.inp < bufLimit
 
         if S.commits {
