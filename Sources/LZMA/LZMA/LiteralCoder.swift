@@ -14,29 +14,32 @@ extension LZMABitSource {
         bitTree8(probs, top3: &top3)
     }
 
-    /// One bit of a matched literal. While the decoded bits equal the match
-    /// byte's (`matching`), each uses the matched probabilities (offset 0x100
-    /// or 0x200 by the match bit); from the first difference on, the plain
-    /// tree's, with `prob` its current node's probability (see `treeStep`).
+    /// Bit `k` (1...8) of a matched literal. While the decoded bits equal
+    /// the match byte's (`matching`), they use the matched probabilities,
+    /// 0x100 + 0x100 x match bit + the match byte's first k - 1 bits (with
+    /// the leading 1): their addresses follow from the match byte alone, so
+    /// every load can start before any bit is decoded. From the first
+    /// difference on, the literal is a plain one, with `symbol` its node and
+    /// `prob` that node's probability (see `treeStep`).
     ///
     /// The difference is a branch, not arithmetic: it comes once per literal
     /// (a literal after a match differs from the match byte, or the match
     /// would have been longer), so it costs one mispredict, while the
-    /// branch-free offset took four instructions between one bit and the next
-    /// probability's address (about 16 cycles a bit, against 11 matching and
-    /// 6 once plain).
+    /// branch-free offset (liblzma's) put four instructions between one bit
+    /// and the next probability's address: about 16 cycles a bit.
     @inline(__always)
-    mutating func matchedStep(_ probs: UnsafeMutablePointer<UInt16>, _ symbol: inout UInt32,
-                              _ match: inout UInt32, _ matching: inout Bool, _ prob: inout UInt32) {
+    mutating func matchedStep(_ probs: UnsafeMutablePointer<UInt16>, _ matchByte: UInt32, _ k: UInt32,
+                              _ symbol: inout UInt32, _ matching: inout Bool, _ prob: inout UInt32) {
         if matching {
-            match &<<= 1
-            let matchBit = match & 0x100
-            let p = probs + Int(0x100 &+ matchBit &+ symbol)
+            let prefix = (0x100 | matchByte) &>> (9 &- k)
+            let matchBit = (matchByte &>> (8 &- k)) & 1
+            let p = probs + Int(0x100 &+ (matchBit &<< 8) &+ prefix)
             let bit = treeBit(p, UInt32(p.pointee))
-            symbol = (symbol &<< 1) | bit
-            if bit != matchBit &>> 8 {
+            if bit != matchBit {
                 matching = false
-                prob = UInt32(probs[Int(symbol)])
+                symbol = (prefix &<< 1) | bit
+                // The plain node's probability; after the last bit, none.
+                if k < 8 { prob = UInt32(probs[Int(symbol)]) }
             }
         } else {
             treeStep(probs, &symbol, &prob)
@@ -48,17 +51,20 @@ extension LZMABitSource {
     @inline(__always)
     mutating func matchedLiteral(_ probs: UnsafeMutablePointer<UInt16>, matchByte: UInt32,
                                  top3: inout UInt32) -> UInt32 {
-        var symbol: UInt32 = 1
-        var match = matchByte
+        var symbol: UInt32 = 0
         var matching = true
         var prob: UInt32 = 0
-        matchedStep(probs, &symbol, &match, &matching, &prob); matchedStep(probs, &symbol, &match, &matching, &prob)
-        matchedStep(probs, &symbol, &match, &matching, &prob)
-        top3 = symbol
-        matchedStep(probs, &symbol, &match, &matching, &prob); matchedStep(probs, &symbol, &match, &matching, &prob)
-        matchedStep(probs, &symbol, &match, &matching, &prob); matchedStep(probs, &symbol, &match, &matching, &prob)
-        matchedStep(probs, &symbol, &match, &matching, &prob)
-        return symbol &- 0x100
+        matchedStep(probs, matchByte, 1, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 2, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 3, &symbol, &matching, &prob)
+        top3 = matching ? (0x100 | matchByte) &>> 5 : symbol
+        matchedStep(probs, matchByte, 4, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 5, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 6, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 7, &symbol, &matching, &prob)
+        matchedStep(probs, matchByte, 8, &symbol, &matching, &prob)
+        // All eight bits as the match byte's: the byte is the match byte.
+        return matching ? matchByte : symbol &- 0x100
     }
 }
 
