@@ -64,11 +64,11 @@ func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor
                                         ignoreCheck: options.ignoreCheck)
     switch options.format {
     case .auto:
-        return LZMADecompressor(format: .auto, options: settings)
+        return LZMADecompressor(format: .auto, options: settings, allocator: .system)
     case .xz:
-        return LZMADecompressor(format: .xz, options: settings)
+        return LZMADecompressor(format: .xz, options: settings, allocator: .system)
     case .lzma:
-        return LZMADecompressor(format: .lzma, options: settings)
+        return LZMADecompressor(format: .lzma, options: settings, allocator: .system)
     case .raw:
         let chain = try resolveChain(options)
         let format: LZMAFormat
@@ -92,9 +92,9 @@ func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor
             throw UsageError(describe(error))
         }
         settings.filters = chain.filters
-        return LZMADecompressor(format: format, options: settings)
+        return LZMADecompressor(format: format, options: settings, allocator: .system)
     case .lzip:
-        return LZMADecompressor(format: .lzip, options: settings)
+        return LZMADecompressor(format: .lzip, options: settings, allocator: .system)
     }
 }
 

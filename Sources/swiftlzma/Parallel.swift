@@ -270,7 +270,8 @@ func decodeStreamParallel(input: InputFile, options: Options, threads: Int, buff
     keepLargeBuffersMapped()
     let d = ParallelXZDecompressor(threads: threads, memoryLimit: options.memoryLimit,
                                    threadingMemoryLimit: options.memlimitMTDecompress ?? defaultThreadingMemoryLimit(),
-                                   singleStream: options.singleStream, ignoreCheck: options.ignoreCheck)
+                                   singleStream: options.singleStream, ignoreCheck: options.ignoreCheck,
+                                   allocator: .system)
     // Whole blocks come back without a copy; the decoder bounds the rest.
     let maxLength = Int.max
     var chunk = Array(UnsafeBufferPointer(start: buffers.input, count: firstLength))

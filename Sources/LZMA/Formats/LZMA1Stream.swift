@@ -14,14 +14,15 @@ final class LZMA1StreamDecoder: GoodBytesFirstDecoder {
     private(set) var finished = false
     private(set) var totalOut: UInt64 = 0
 
-    init(properties: LZMAProperties, uncompressedSize: UInt64?, allowEndMarker: Bool = true) {
+    init(properties: LZMAProperties, uncompressedSize: UInt64?, allowEndMarker: Bool = true,
+         allocator: LZMAAllocator = .standard) {
         // Clamped: 4 GiB - 1 does not fit a 32-bit Int (the window grows with the output).
         var windowSize = Int(clamping: properties.effectiveDictionarySize)
         if let size = uncompressedSize, size < UInt64(windowSize) {
             // Matches can never reach further back than the whole output.
             windowSize = max(Int(size), 4096)
         }
-        decoder = LZMADecoder(properties: properties, windowSize: windowSize)
+        decoder = LZMADecoder(properties: properties, windowSize: windowSize, allocator: allocator)
         remaining = uncompressedSize
         declaredSize = uncompressedSize
         self.allowEndMarker = allowEndMarker

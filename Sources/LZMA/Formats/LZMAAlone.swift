@@ -109,13 +109,15 @@ final class LZMAAloneDecoder {
     private var stream: LZMA1StreamDecoder?
     private let picky: Bool
     private let memoryLimit: UInt64?
+    private let allocator: LZMAAllocator
     private(set) var parsedHeader: LZMAAloneHeader?
     /// Receives the header and the symbols when set (see `LZMATracer`).
     var tracer: LZMATracer? { didSet { stream?.decoder.tracer = tracer } }
 
-    init(picky: Bool, memoryLimit: UInt64?) {
+    init(picky: Bool, memoryLimit: UInt64?, allocator: LZMAAllocator = .standard) {
         self.picky = picky
         self.memoryLimit = memoryLimit
+        self.allocator = allocator
         header.reserveCapacity(LZMAAloneHeader.size)
     }
 
@@ -137,7 +139,8 @@ final class LZMAAloneDecoder {
                 throw LZMAError.memoryLimitExceeded(required: need, limit: limit)
             }
             parsedHeader = h
-            let s = LZMA1StreamDecoder(properties: h.properties, uncompressedSize: h.uncompressedSize)
+            let s = LZMA1StreamDecoder(properties: h.properties, uncompressedSize: h.uncompressedSize,
+                                       allocator: allocator)
             s.decoder.totalIn = UInt64(LZMAAloneHeader.size)
             if let tracer {
                 let p = h.properties

@@ -137,6 +137,8 @@ final class LzipDecoder {
 
     let concatenated: Bool
     let memoryLimit: UInt64?
+    /// Where the dictionaries come from.
+    let allocator: LZMAAllocator
     let ignoreCheck: Bool
 
     private var phase = Phase.magic
@@ -177,7 +179,9 @@ final class LzipDecoder {
     ///     dictionary needs more (see the type's documentation).
     ///   - ignoreCheck: do not verify the CRC32 (xz's `--ignore-check`); the
     ///     sizes are still verified.
-    init(concatenated: Bool = true, memoryLimit: UInt64? = nil, ignoreCheck: Bool = false) {
+    init(concatenated: Bool = true, memoryLimit: UInt64? = nil, ignoreCheck: Bool = false,
+         allocator: LZMAAllocator = .standard) {
+        self.allocator = allocator
         self.concatenated = concatenated
         self.memoryLimit = memoryLimit
         self.ignoreCheck = ignoreCheck
@@ -263,7 +267,7 @@ final class LzipDecoder {
                 memoryUsage = max(memoryUsage, need)
                 dictionarySize = dict
                 let props = try LZMAProperties(lc: Lzip.lc, lp: Lzip.lp, pb: Lzip.pb, dictionarySize: dict)
-                let s = LZMA1StreamDecoder(properties: props, uncompressedSize: nil)
+                let s = LZMA1StreamDecoder(properties: props, uncompressedSize: nil, allocator: allocator)
                 s.decoder.totalIn = totalIn
                 if let tracer {
                     tracer.structure("lzip member \(memberCount + 1): version \(version), dictionary \(dict) bytes, lc=3 lp=0 pb=2",

@@ -31,14 +31,15 @@ final class RawDecoder {
     /// - Throws: `memoryLimitExceeded` (counted as xz counts it),
     ///   `invalidOptions` for a bad filter chain.
     init(lzma2: Bool, properties: LZMAProperties, uncompressedSize: UInt64?, filters: [XZFilter],
-         memoryLimit: UInt64?) throws(LZMAError) {
+         memoryLimit: UInt64?, allocator: LZMAAllocator = .standard) throws(LZMAError) {
         let need = lzma2 ? DecoderMemory.lzma2(dictionarySize: properties.dictionarySize, filters: filters)
                          : DecoderMemory.lzma1(dictionarySize: properties.dictionarySize, filters: filters)
         if let memoryLimit, need > memoryLimit {
             throw LZMAError.memoryLimitExceeded(required: need, limit: memoryLimit)
         }
-        coder = lzma2 ? .lzma2(LZMA2Decoder(dictionarySize: properties.dictionarySize))
-                      : .lzma1(LZMA1StreamDecoder(properties: properties, uncompressedSize: uncompressedSize))
+        coder = lzma2 ? .lzma2(LZMA2Decoder(dictionarySize: properties.dictionarySize, allocator: allocator))
+                      : .lzma1(LZMA1StreamDecoder(properties: properties, uncompressedSize: uncompressedSize,
+                                                  allocator: allocator))
         chain = filters.isEmpty ? nil : try FilterChain(filters: filters, encoding: false)
     }
 

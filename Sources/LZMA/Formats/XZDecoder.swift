@@ -31,6 +31,8 @@ final class XZDecoder: GoodBytesFirstDecoder {
 
     let memoryLimit: UInt64?
     let concatenated: Bool
+    /// Where the dictionaries come from.
+    let allocator: LZMAAllocator
     let ignoreCheck: Bool
 
     private var phase = Phase.streamHeader
@@ -82,7 +84,8 @@ final class XZDecoder: GoodBytesFirstDecoder {
     /// multiple of 4): the input may end here.
     var atValidEnd: Bool { phase == .done || (phase == .streamPadding && streamPadding % 4 == 0) }
 
-    init(memoryLimit: UInt64?, concatenated: Bool, ignoreCheck: Bool) {
+    init(memoryLimit: UInt64?, concatenated: Bool, ignoreCheck: Bool, allocator: LZMAAllocator = .standard) {
+        self.allocator = allocator
         self.memoryLimit = memoryLimit
         self.concatenated = concatenated
         self.ignoreCheck = ignoreCheck
@@ -301,7 +304,7 @@ final class XZDecoder: GoodBytesFirstDecoder {
             l.reset()
         } else {
             lzma2 = nil  // free the old dictionary first
-            lzma2 = LZMA2Decoder(dictionarySize: dict)
+            lzma2 = LZMA2Decoder(dictionarySize: dict, allocator: allocator)
         }
         lzma2!.totalIn = totalIn
         lzma2!.tracer = tracer
@@ -442,8 +445,8 @@ extension XZDecoder {
     ///   - offset: input position of the block's first byte, counted as
     ///     ``totalIn`` counts it (from the start of the first stream).
     static func oneBlock(checkID: UInt8, blockNumber: UInt64, offset: UInt64,
-                         memoryLimit: UInt64?, ignoreCheck: Bool) -> XZDecoder {
-        let d = XZDecoder(memoryLimit: memoryLimit, concatenated: false, ignoreCheck: ignoreCheck)
+                         memoryLimit: UInt64?, ignoreCheck: Bool, allocator: LZMAAllocator = .standard) -> XZDecoder {
+        let d = XZDecoder(memoryLimit: memoryLimit, concatenated: false, ignoreCheck: ignoreCheck, allocator: allocator)
         d.checkID = checkID
         if let c = XZCheck(rawValue: checkID) {
             d.checker = !ignoreCheck && c != .none ? CheckCalculator(c) : nil

@@ -39,6 +39,8 @@ struct OutputWindow {
     /// The most history a match may reach (the dictionary size, rounded up
     /// to a multiple of 16).
     let dictSize: Int
+    /// Where the buffers come from (`allocateUninitialized`).
+    let allocator: LZMAAllocator
 
     static let initialCapacity = 1 << 16
     /// Bytes allocated before `buf` (`buf[-1]` is the previous-byte sentinel;
@@ -50,7 +52,7 @@ struct OutputWindow {
     /// writes past the end of a match (at most 15).
     static let overrun = 16
 
-    init(dictSize: Int) {
+    init(dictSize: Int, allocator: LZMAAllocator = .standard) {
         // A multiple of 16, as every capacity then is (the others are 64 KiB
         // times powers of 16): a window position's low 4 bits then count the
         // bytes since the last reset, wraps included, which is what the LZMA
@@ -62,16 +64,18 @@ struct OutputWindow {
         self.dictSize = (size + 15) & ~15
         capacity = self.dictSize <= OutputWindow.initialCapacity
             ? self.dictSize + OutputWindow.overrun : OutputWindow.initialCapacity
-        buf = OutputWindow.allocate(capacity)
+        self.allocator = allocator
+        buf = OutputWindow.allocate(capacity, allocator)
     }
 
-    private static func allocate(_ capacity: Int) -> UnsafeMutablePointer<UInt8> {
-        let base = UnsafeMutablePointer<UInt8>.allocate(capacity: prefix + capacity + slack)
+    private static func allocate(_ capacity: Int, _ allocator: LZMAAllocator) -> UnsafeMutablePointer<UInt8> {
+        let count = prefix + capacity + slack
+        let base = allocator.allocateUninitialized(count).bindMemory(to: UInt8.self, capacity: count)
         base.initialize(repeating: 0, count: prefix)
         return base + prefix
     }
 
-    func deallocate() { (buf - OutputWindow.prefix).deallocate() }
+    func deallocate() { allocator.deallocate(UnsafeMutableRawPointer(buf - OutputWindow.prefix)) }
 
     /// How many bytes behind `pos` a match may reach.
     var history: Int { isFull ? dictSize : pos }
@@ -95,7 +99,7 @@ struct OutputWindow {
         precondition(flushed == pos)
         if capacity < dictSize {
             let newCap = capacity >= dictSize / 128 ? dictSize + OutputWindow.overrun : capacity * 16
-            let nb = OutputWindow.allocate(newCap)
+            let nb = OutputWindow.allocate(newCap, allocator)
             nb.update(from: buf, count: pos)
             deallocate()
             buf = nb

@@ -81,7 +81,7 @@ final class LZMADecoder {
     /// Receives every symbol when set (see `LZMATracer`).
     var tracer: LZMATracer?
 
-    init(properties: LZMAProperties, windowSize: Int? = nil) {
+    init(properties: LZMAProperties, windowSize: Int? = nil, allocator: LZMAAllocator = .standard) {
         lc = properties.lc
         lp = properties.lp
         pb = properties.pb
@@ -89,7 +89,8 @@ final class LZMADecoder {
         probs = ProbabilityLayout.allocateBlock(count: probsCapacity)
         // Int(clamping:): a 4 GiB - 1 dictionary does not fit a 32-bit Int; the
         // window only grows with the output, so the clamped limit never matters there.
-        window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize))
+        window = OutputWindow(dictSize: windowSize ?? Int(clamping: properties.effectiveDictionarySize),
+                              allocator: allocator)
         temp = .allocate(capacity: 32)
         resetState()
     }

@@ -75,12 +75,12 @@ final class LZMA2Decoder: GoodBytesFirstDecoder {
         return (2 | UInt32(b & 1)) << (UInt32(b) / 2 + 11)
     }
 
-    init(dictionarySize: UInt32) {
+    init(dictionarySize: UInt32, allocator: LZMAAllocator = .standard) {
         self.dictionarySize = dictionarySize
         // lc + lp <= 4 in LZMA2, so lc = 4 allocates the largest probability
         // table any chunk can ask for: property changes never reallocate.
         let props = try! LZMAProperties(lc: 4, lp: 0, pb: 0, dictionarySize: dictionarySize)
-        decoder = LZMADecoder(properties: props)
+        decoder = LZMADecoder(properties: props, allocator: allocator)
     }
 
     /// Prepares for a new LZMA2 stream with the same dictionary size (the

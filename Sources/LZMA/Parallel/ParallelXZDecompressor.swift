@@ -54,6 +54,8 @@ public final class ParallelXZDecompressor {
     public let singleStream: Bool
     /// Do not verify the blocks' checks (xz's `--ignore-check`).
     public let ignoreCheck: Bool
+    /// Where the blocks' dictionaries come from.
+    private let allocator: LZMAAllocator
 
     /// Compressed bytes read so far (those of blocks still being decoded included).
     public private(set) var totalIn: UInt64 = 0
@@ -158,10 +160,13 @@ public final class ParallelXZDecompressor {
     ///     it never makes decoding fail. Capped at `memoryLimit`.
     ///   - singleStream: stop after the first stream.
     ///   - ignoreCheck: do not verify the blocks' checks.
+    ///   - allocator: supplies the blocks' dictionaries (see
+    ///     ``LZMADecompressor/init(format:options:allocator:)``).
     /// - Complexity: O(1).
     public init(threads: Int, memoryLimit: UInt64? = nil,
                 threadingMemoryLimit: UInt64 = ParallelXZDecompressor.defaultThreadingMemoryLimit,
-                singleStream: Bool = false, ignoreCheck: Bool = false) {
+                singleStream: Bool = false, ignoreCheck: Bool = false, allocator: LZMAAllocator = .standard) {
+        self.allocator = allocator
         self.threads = max(1, threads)
         self.memoryLimit = memoryLimit
         self.threadingMemoryLimit = min(threadingMemoryLimit, memoryLimit ?? .max)
@@ -585,9 +590,9 @@ public final class ParallelXZDecompressor {
         let bytes = body
         body = []
         let number = records.count + 1
-        let job = WorkItem<Decoded>.started(on: gate) { [checkID, memoryLimit, ignoreCheck, blockOffset] in
+        let job = WorkItem<Decoded>.started(on: gate) { [checkID, memoryLimit, ignoreCheck, blockOffset, allocator] in
             ParallelXZDecompressor.decode(bytes, checkID: checkID, blockNumber: number, offset: blockOffset,
-                                          memoryLimit: memoryLimit, ignoreCheck: ignoreCheck,
+                                          memoryLimit: memoryLimit, ignoreCheck: ignoreCheck, allocator: allocator,
                                           uncompressedSize: Int(h.uncompressedSize!), compressedSize: Int(h.compressedSize!))
         }
         queue.append(.block(job, cost: blockCost))
@@ -604,10 +609,10 @@ public final class ParallelXZDecompressor {
 
     /// Decodes one block (header to check) on its own.
     private static func decode(_ bytes: ArraySlice<UInt8>, checkID: UInt8, blockNumber: UInt64, offset: UInt64,
-                               memoryLimit: UInt64?, ignoreCheck: Bool,
+                               memoryLimit: UInt64?, ignoreCheck: Bool, allocator: LZMAAllocator,
                                uncompressedSize: Int, compressedSize: Int) -> Decoded {
         let d = XZDecoder.oneBlock(checkID: checkID, blockNumber: blockNumber, offset: offset,
-                                   memoryLimit: memoryLimit, ignoreCheck: ignoreCheck)
+                                   memoryLimit: memoryLimit, ignoreCheck: ignoreCheck, allocator: allocator)
         // One byte of room beyond the declared size, so that a block that
         // decodes to more is caught as it is by a whole-stream decoder.
         let full = uncompressedSize + 1
@@ -664,7 +669,7 @@ public final class ParallelXZDecompressor {
     /// (the block's bytes read so far) is fed to its decoder first.
     private func startInline(header bytes: [UInt8]) {
         inlineDecoder = XZDecoder.oneBlock(checkID: checkID, blockNumber: records.count + 1, offset: blockOffset,
-                                           memoryLimit: memoryLimit, ignoreCheck: ignoreCheck)
+                                           memoryLimit: memoryLimit, ignoreCheck: ignoreCheck, allocator: allocator)
         inlineHeader = bytes
         inlineHeaderPos = 0
         phase = .inline
