@@ -56,19 +56,28 @@ struct StreamTotals {
     var uncompressed: UInt64 = 0
 }
 
-/// Makes a decompressor for the selected format.
+/// Makes a decompressor for the selected format. `inputSize`: the compressed
+/// size when known (nil: a pipe).
+///
+/// The dictionary comes from huge pages (`LZMAAllocator.system`) unless the
+/// input is under 256 KiB. A dictionary on huge pages costs a 2 MiB page at
+/// its first byte (about 0.25 ms to zero), on small pages a fault per 4 KiB
+/// written (about 1.5 us each): huge pages win from about 700 KB of output,
+/// and the output is rarely smaller than the input. (A 152 KB file decoded
+/// 7% slower on huge pages; xml, 5 MB from 453 KB, 13% faster.)
 /// - Throws: `UsageError` for options that cannot decode anything (checked
 ///   once per run, before any file is touched).
-func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor {
+func makeDecompressor(_ options: Options, inputSize: UInt64? = nil) throws(UsageError) -> LZMADecompressor {
+    let allocator: LZMAAllocator = (inputSize ?? .max) >= 256 << 10 ? .system : .standard
     var settings = DecompressionOptions(memoryLimit: options.memoryLimit, concatenated: !options.singleStream,
                                         ignoreCheck: options.ignoreCheck)
     switch options.format {
     case .auto:
-        return LZMADecompressor(format: .auto, options: settings, allocator: .system)
+        return LZMADecompressor(format: .auto, options: settings, allocator: allocator)
     case .xz:
-        return LZMADecompressor(format: .xz, options: settings, allocator: .system)
+        return LZMADecompressor(format: .xz, options: settings, allocator: allocator)
     case .lzma:
-        return LZMADecompressor(format: .lzma, options: settings, allocator: .system)
+        return LZMADecompressor(format: .lzma, options: settings, allocator: allocator)
     case .raw:
         let chain = try resolveChain(options)
         let format: LZMAFormat
@@ -92,9 +101,9 @@ func makeDecompressor(_ options: Options) throws(UsageError) -> LZMADecompressor
             throw UsageError(describe(error))
         }
         settings.filters = chain.filters
-        return LZMADecompressor(format: format, options: settings, allocator: .system)
+        return LZMADecompressor(format: format, options: settings, allocator: allocator)
     case .lzip:
-        return LZMADecompressor(format: .lzip, options: settings, allocator: .system)
+        return LZMADecompressor(format: .lzip, options: settings, allocator: allocator)
     }
 }
 
@@ -300,7 +309,7 @@ func decompressFile(_ path: String, index: Int, count: Int?, context: RunContext
                                      willRemove: writesFile && !options.keep, reporter: reporter) else { return }
     let decoder: LZMADecompressor
     do {
-        decoder = try makeDecompressor(options)
+        decoder = try makeDecompressor(options, inputSize: input.size)
     } catch {
         reporter.error(nil, error.message)
         return
