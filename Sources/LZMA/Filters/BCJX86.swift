@@ -41,6 +41,17 @@ struct BCJX86 {
         let limit = count &- 5
         var i = 0
         while i <= limit {
+            // 8 bytes at a time while none of them is E8 or E9 (most of any
+            // data): nothing else changes the state. A byte is E8 or E9 when
+            // (byte & FE) ^ E8 is 0, and a word has a zero byte when
+            // (x - 0x01..01) & ~x & 0x80..80 is not 0. (Byte by byte, the scan
+            // took 5 ms of dickens's 10 MB.)
+            while i &+ 8 <= limit &+ 1 {
+                let x = (UInt64(littleEndian: UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self))
+                    & 0xFEFE_FEFE_FEFE_FEFE) ^ 0xE8E8_E8E8_E8E8_E8E8
+                if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { break }
+                i &+= 8
+            }
             let b = buf[i]
             if b != 0xE8 && b != 0xE9 {
                 i &+= 1
