@@ -52,6 +52,7 @@ struct BCJX86 {
                 if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { break }
                 i &+= 8
             }
+            if i > limit { break }
             let b = buf[i]
             if b != 0xE8 && b != 0xE9 {
                 i &+= 1
