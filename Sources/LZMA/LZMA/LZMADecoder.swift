@@ -2,8 +2,9 @@
 /// (see `LZMADecoder.decodeSymbols`); chosen per run of symbols, so each
 /// specialisation has one rule and no test.
 protocol LiteralContext {
-    /// True: the byte's three high bits only, known before the byte is; for
-    /// lc <= 3, which needs no more. False: the whole byte.
+    /// True: lc = 3 and lp = 0 (every preset), where the coder is the byte's
+    /// three high bits and nothing else, so the decoder keeps just those
+    /// (0...7), known before the byte is. False: the whole byte.
     static var highBitsOnly: Bool { get }
 }
 
@@ -301,9 +302,9 @@ final class LZMADecoder {
             var traced = TracingRangeDecoder(rc, tracer: tracer)
             failure = decodeSymbols(&traced, ByteContext.self, bufLimit: bufLimit, limit: limit).failure
             rc = traced.base
-        } else if lc <= 3 {
-            // Also chosen once per run: lc <= 3 (every preset) lets the next
-            // literal's coder be found from the byte's high bits alone.
+        } else if lc == 3 && lp == 0 {
+            // Also chosen once per run: with xz's lc and lp (every preset)
+            // the next literal's coder is the byte's high bits alone.
             failure = decodeSymbols(&rc, HighBitsContext.self, bufLimit: bufLimit, limit: limit).failure
         } else {
             failure = decodeSymbols(&rc, ByteContext.self, bufLimit: bufLimit, limit: limit).failure
@@ -362,7 +363,7 @@ final class LZMADecoder {
         // from symbol to symbol: read back from the window, the next
         // literal's coder waited for the byte just stored to be forwarded to
         // the load (a run of literals decodes 7% faster this way).
-        var prevByte = UInt32(dic[pos &- 1])
+        var prevByte = C.highBitsOnly ? UInt32(dic[pos &- 1]) &>> 5 : UInt32(dic[pos &- 1])
         // A distance is valid when it is within the dictionary and, until
         // the window has wrapped, within what has been decoded since the
         // last reset: then the source (pos - distance) is never below 0.
@@ -392,9 +393,17 @@ final class LZMADecoder {
             if !rc.decision(probs + ProbabilityLayout.isMatch + (state.value &<< 4) + posState) {
                 // Literal. dic[-1] is the byte before dic[0] (see OutputWindow).
                 if !S.commits { kind = .literal }
-                let index = ((position &<< 8) | prevByte) & literalMask
-                // index / 2^(8 - lc) coders of 0x300 probabilities each.
-                let litProbs = probs + ProbabilityLayout.literal + 3 &* Int(index &<< lc)
+                let litProbs: UnsafeMutablePointer<UInt16>
+                if C.highBitsOnly {
+                    // Coder (previous byte >> 5) of 0x300 probabilities: no
+                    // position bits, no masks (6 fewer instructions a literal,
+                    // and fewer between one literal and the next's first load).
+                    litProbs = probs + ProbabilityLayout.literal + 0x300 &* Int(prevByte)
+                } else {
+                    let index = ((position &<< 8) | prevByte) & literalMask
+                    // index / 2^(8 - lc) coders of 0x300 probabilities each.
+                    litProbs = probs + ProbabilityLayout.literal + 3 &* Int(index &<< lc)
+                }
                 let byte: UInt32
                 var top3: UInt32 = 0
                 if state.isLiteral {
@@ -411,12 +420,12 @@ final class LZMADecoder {
                 if S.commits { dic[pos] = UInt8(truncatingIfNeeded: byte) }
                 if S.traces { rc.traced(.literal, length: 1, distance: 0, byte: byte) }
                 pos &+= 1
-                // With lc <= 3 the next literal's coder needs only the byte's
-                // three high bits (the mask drops the rest), known after the
-                // third of its eight bits: the next coder's first probability
-                // need not wait for the last five (a run of literals decodes
-                // 6% faster).
-                prevByte = C.highBitsOnly ? (top3 &<< 5) & 0xE0 : byte
+                // With lc = 3 and lp = 0 the next literal's coder needs only
+                // the byte's three high bits, known after the third of its
+                // eight bits (top3 is 8 + those bits): the next coder's first
+                // probability need not wait for the last five (a run of
+                // literals decodes 6% faster).
+                prevByte = C.highBitsOnly ? top3 & 7 : byte
                 state.updateLiteral()
                 continue
             }
@@ -454,7 +463,7 @@ final class LZMADecoder {
                             if src < 0 { src &+= cap }
                             let byte = dic[src]
                             dic[pos] = byte
-                            prevByte = UInt32(byte)
+                            prevByte = C.highBitsOnly ? UInt32(byte) &>> 5 : UInt32(byte)
                         }
                         if S.traces { rc.traced(.shortRep, length: 1, distance: rep0, byte: 0) }
                         pos &+= 1
@@ -507,6 +516,7 @@ final class LZMADecoder {
                 OutputWindow.copyMatch(dic, pos: pos, src: src, distance: Int(rep0) &+ 1, count: cur,
                                        capacity: cap, mayWrap: false)
                 prevByte = UInt32(dic[src &+ cur &- 1])
+                if C.highBitsOnly { prevByte &>>= 5 }
             } else {
                 // Before any output since the last reset, or, once the buffer
                 // has wrapped, at its end.
@@ -519,6 +529,7 @@ final class LZMADecoder {
                                        capacity: cap, mayWrap: true)
                 let last = src &+ cur &- 1
                 prevByte = UInt32(dic[last < cap ? last : last &- cap])
+                if C.highBitsOnly { prevByte &>>= 5 }
             }
             // Traced once known to be valid.
             if S.traces { rc.traced(traceKind, length: len, distance: rep0, byte: 0) }
