@@ -112,11 +112,26 @@ struct OutputWindow {
         }
     }
 
+    /// Copies `n` bytes from `s` to `d` (not overlapping), 16 at a time.
+    @inline(__always)
+    static func copyBytes(_ d: UnsafeMutablePointer<UInt8>, _ s: UnsafePointer<UInt8>, _ n: Int) {
+        let dr = UnsafeMutableRawPointer(d), sr = UnsafeRawPointer(s)
+        var i = 0
+        while i &+ 64 <= n {
+            dr.storeBytes(of: sr.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), toByteOffset: i, as: SIMD16<UInt8>.self)
+            dr.storeBytes(of: sr.loadUnaligned(fromByteOffset: i &+ 16, as: SIMD16<UInt8>.self), toByteOffset: i &+ 16, as: SIMD16<UInt8>.self)
+            dr.storeBytes(of: sr.loadUnaligned(fromByteOffset: i &+ 32, as: SIMD16<UInt8>.self), toByteOffset: i &+ 32, as: SIMD16<UInt8>.self)
+            dr.storeBytes(of: sr.loadUnaligned(fromByteOffset: i &+ 48, as: SIMD16<UInt8>.self), toByteOffset: i &+ 48, as: SIMD16<UInt8>.self)
+            i &+= 64
+        }
+        while i < n { d[i] = s[i]; i &+= 1 }
+    }
+
     /// Copies up to `max` pending bytes to `dst`; returns how many.
     mutating func copyOut(to dst: UnsafeMutablePointer<UInt8>, max: Int) -> Int {
         let n = Swift.min(max, pos - flushed)
         if n > 0 {
-            dst.update(from: buf + flushed, count: n)
+            OutputWindow.copyBytes(dst, buf + flushed, n)
             flushed += n
         }
         return n
@@ -126,7 +141,7 @@ struct OutputWindow {
     /// before the buffer must be flushed.
     mutating func append(_ src: UnsafePointer<UInt8>, count: Int) -> Int {
         let n = Swift.min(count, capacity - pos)
-        (buf + pos).update(from: src, count: n)
+        OutputWindow.copyBytes(buf + pos, src, n)
         pos += n
         return n
     }
