@@ -8,6 +8,13 @@ protocol LiteralContext {
     static var highBitsOnly: Bool { get }
 }
 
+extension LiteralContext {
+    /// What the decoder keeps of a whole byte (the previous one for the next
+    /// literal's coder).
+    @inline(__always)
+    static func kept(_ byte: UInt32) -> UInt32 { highBitsOnly ? byte &>> 5 : byte }
+}
+
 enum HighBitsContext: LiteralContext { static var highBitsOnly: Bool { true } }
 enum ByteContext: LiteralContext { static var highBitsOnly: Bool { false } }
 
@@ -363,7 +370,7 @@ final class LZMADecoder {
         // from symbol to symbol: read back from the window, the next
         // literal's coder waited for the byte just stored to be forwarded to
         // the load (a run of literals decodes 7% faster this way).
-        var prevByte = C.highBitsOnly ? UInt32(dic[pos &- 1]) &>> 5 : UInt32(dic[pos &- 1])
+        var prevByte = C.kept(UInt32(dic[pos &- 1]))
         // A distance is valid when it is within the dictionary and, until
         // the window has wrapped, within what has been decoded since the
         // last reset: then the source (pos - distance) is never below 0.
@@ -463,7 +470,7 @@ final class LZMADecoder {
                             if src < 0 { src &+= cap }
                             let byte = dic[src]
                             dic[pos] = byte
-                            prevByte = C.highBitsOnly ? UInt32(byte) &>> 5 : UInt32(byte)
+                            prevByte = C.kept(UInt32(byte))
                         }
                         if S.traces { rc.traced(.shortRep, length: 1, distance: rep0, byte: 0) }
                         pos &+= 1
@@ -515,8 +522,7 @@ final class LZMADecoder {
                 // were the wrap and its tests).
                 OutputWindow.copyMatch(dic, pos: pos, src: src, distance: Int(rep0) &+ 1, count: cur,
                                        capacity: cap, mayWrap: false)
-                prevByte = UInt32(dic[src &+ cur &- 1])
-                if C.highBitsOnly { prevByte &>>= 5 }
+                prevByte = C.kept(UInt32(dic[src &+ cur &- 1]))
             } else {
                 // Before any output since the last reset, or, once the buffer
                 // has wrapped, at its end.
@@ -528,8 +534,7 @@ final class LZMADecoder {
                 OutputWindow.copyMatch(dic, pos: pos, src: src, distance: Int(rep0) &+ 1, count: cur,
                                        capacity: cap, mayWrap: true)
                 let last = src &+ cur &- 1
-                prevByte = UInt32(dic[last < cap ? last : last &- cap])
-                if C.highBitsOnly { prevByte &>>= 5 }
+                prevByte = C.kept(UInt32(dic[last < cap ? last : last &- cap]))
             }
             // Traced once known to be valid.
             if S.traces { rc.traced(traceKind, length: len, distance: rep0, byte: 0) }
